@@ -1,0 +1,343 @@
+/* Queries, answered by the main thread from one read transaction each. The
+ * reply is packed before the transaction ends: LMDB's data is only valid
+ * until then. */
+#include "collector.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "sluice/run.h"
+
+#define LIST_DEFAULT 50
+#define LIST_MAX 1000
+#define READ_DEFAULT 1000
+#define READ_MAX 10000
+#define READ_MAX_BYTES (4u << 20)
+
+int
+collector_load_run(sl_txn_t *txn, const char *run_id, sl_pb_run_t **out)
+{
+    sl_val_t k = {run_id, strlen(run_id)}, v;
+    *out = NULL;
+    int rc = sl_store_get(txn, CDB_RUNS, &k, &v);
+    if (rc != SL_OK) {
+        return rc;
+    }
+    return sl_run_decode(v.data, v.len, out, NULL);
+}
+
+zframe_t *
+collector_error_frame(uint64_t id, int rc, const char *msg)
+{
+    Sluice__V1__Error e = SLUICE__V1__ERROR__INIT;
+    Sluice__V1__Reply r = SLUICE__V1__REPLY__INIT;
+    e.code = rc;
+    e.message = (char *)(uintptr_t)msg;
+    r.id = id;
+    r.kind_case = SLUICE__V1__REPLY__KIND_ERROR;
+    r.error = &e;
+    return sl_wire_frame(&r.base);
+}
+
+zframe_t *
+collector_run_frame(uint64_t id, const sl_pb_run_t *run, int rc)
+{
+    if (run == NULL) {
+        return collector_error_frame(id, rc, rc == SL_ENOTFOUND
+                                                 ? "no such run"
+                                                 : sl_strerror(rc));
+    }
+    Sluice__V1__Reply r = SLUICE__V1__REPLY__INIT;
+    r.id = id;
+    r.kind_case = SLUICE__V1__REPLY__KIND_RUN;
+    r.run = (sl_pb_run_t *)(uintptr_t)run;
+    return sl_wire_frame(&r.base);
+}
+
+static zframe_t *
+get_run(sl_txn_t *txn, uint64_t id, const Sluice__V1__GetRun *q)
+{
+    sl_pb_run_t *run = NULL;
+    int rc = collector_load_run(txn, q->run_id, &run);
+    zframe_t *f = collector_run_frame(id, run, rc);
+    sl_run_free(&run);
+    return f;
+}
+
+static int
+run_matches(const sl_pb_run_t *r, const Sluice__V1__ListRuns *q)
+{
+    return (q->project[0] == '\0' || strcmp(q->project, r->meta->project) == 0)
+        && (q->branch[0] == '\0' || strcmp(q->branch, r->meta->branch) == 0)
+        && (q->status[0] == '\0' || strcmp(q->status, sl_run_status(r)) == 0)
+        && r->created_us >= q->since_us;
+}
+
+/* Positions the time index at the newest entry to list: before the cursor,
+ * or at or before until_us, or the last. */
+static int
+list_start(sl_cursor_t *cur, const Sluice__V1__ListRuns *q, sl_val_t *k,
+           sl_val_t *v)
+{
+    uint8_t key[8];
+    sl_val_t seek = {q->cursor.data, q->cursor.len};
+    if (q->cursor.len == 0 && q->until_us > 0) {
+        sl_be64_put(key, (uint64_t)q->until_us + 1);
+        seek = (sl_val_t){key, 8};
+    }
+    if (seek.len == 0) {
+        return sl_cursor_seek(cur, SL_SEEK_LAST, NULL, k, v);
+    }
+    int rc = sl_cursor_seek(cur, SL_SEEK_GE, &seek, k, v);
+    if (rc == SL_ENOTFOUND) {
+        return sl_cursor_seek(cur, SL_SEEK_LAST, NULL, k, v);
+    }
+    return rc == SL_OK ? sl_cursor_prev(cur, k, v) : rc;
+}
+
+typedef struct run_list {
+    sl_pb_run_t **runs;
+    size_t n;
+} run_list_t;
+
+static void
+run_list_free(run_list_t *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        sl_run_free(&l->runs[i]);
+    }
+    free(l->runs);
+}
+
+static int
+collect_runs(sl_txn_t *txn, const Sluice__V1__ListRuns *q, run_list_t *l,
+             uint8_t *next, size_t *next_len)
+{
+    size_t limit = q->limit == 0 ? LIST_DEFAULT
+                 : q->limit > LIST_MAX ? LIST_MAX : q->limit;
+    sl_cursor_t cur = {0};
+    sl_val_t k, v;
+    int rc = sl_cursor_open(txn, CDB_RUN_TIME, &cur);
+    l->runs = calloc(limit, sizeof *l->runs);
+    rc = rc == SL_OK && l->runs == NULL ? SL_ENOMEM : rc;
+    rc = rc == SL_OK ? list_start(&cur, q, &k, &v) : rc;
+    for (; rc == SL_OK && l->n < limit; rc = sl_cursor_prev(&cur, &k, &v)) {
+        if (k.len <= 8 || (int64_t)sl_be64_get(k.data) < q->since_us) {
+            rc = SL_ENOTFOUND;
+            break;
+        }
+        char id[300];
+        (void)snprintf(id, sizeof id, "%.*s", (int)(k.len - 8),
+                       (const char *)k.data + 8);
+        sl_pb_run_t *r = NULL;
+        if (collector_load_run(txn, id, &r) == SL_OK && run_matches(r, q)) {
+            l->runs[l->n++] = r;
+            memcpy(next, k.data, k.len);
+            *next_len = k.len;
+        } else {
+            sl_run_free(&r);
+        }
+    }
+    sl_cursor_close(&cur);
+    if (rc == SL_ENOTFOUND || l->n < limit) {
+        *next_len = 0; /* the index is exhausted */
+    }
+    return rc == SL_ENOTFOUND ? SL_OK : rc;
+}
+
+static zframe_t *
+list_runs(sl_txn_t *txn, uint64_t id, const Sluice__V1__ListRuns *q)
+{
+    run_list_t l = {0};
+    uint8_t next[8 + 300];
+    size_t next_len = 0;
+    int rc = collect_runs(txn, q, &l, next, &next_len);
+    zframe_t *f;
+    if (rc != SL_OK) {
+        f = collector_error_frame(id, rc, sl_strerror(rc));
+    } else {
+        Sluice__V1__RunList list = SLUICE__V1__RUN_LIST__INIT;
+        Sluice__V1__Reply r = SLUICE__V1__REPLY__INIT;
+        list.runs = l.runs;
+        list.n_runs = l.n;
+        list.next_cursor.data = next;
+        list.next_cursor.len = next_len;
+        r.id = id;
+        r.kind_case = SLUICE__V1__REPLY__KIND_RUNS;
+        r.runs = &list;
+        f = sl_wire_frame(&r.base);
+    }
+    run_list_free(&l);
+    return f;
+}
+
+/* A LogChunk being filled with borrowed LMDB data. */
+typedef struct chunk {
+    uint64_t *lsn;
+    ProtobufCBinaryData *ev;
+    size_t n, max, bytes;
+} chunk_t;
+
+static int
+chunk_init(chunk_t *c, uint32_t limit)
+{
+    c->max = limit == 0 ? READ_DEFAULT : limit > READ_MAX ? READ_MAX : limit;
+    c->n = c->bytes = 0;
+    c->lsn = malloc(c->max * sizeof *c->lsn);
+    c->ev = malloc(c->max * sizeof *c->ev);
+    return c->lsn && c->ev ? SL_OK : SL_ENOMEM;
+}
+
+/* Adds one entry; returns 0 when the chunk is full. */
+static int
+chunk_add(chunk_t *c, uint64_t lsn, const sl_val_t *v)
+{
+    if (c->n >= c->max || (c->n > 0 && c->bytes + v->len > READ_MAX_BYTES)) {
+        return 0;
+    }
+    c->lsn[c->n] = lsn;
+    c->ev[c->n].data = (uint8_t *)(uintptr_t)v->data;
+    c->ev[c->n].len = v->len;
+    c->n++;
+    c->bytes += v->len;
+    return 1;
+}
+
+static uint64_t
+log_head(sl_txn_t *txn)
+{
+    sl_cursor_t cur = {0};
+    sl_val_t k = {0}, v;
+    uint64_t head = 0;
+    if (sl_cursor_open(txn, CDB_LOG, &cur) == SL_OK &&
+        sl_cursor_seek(&cur, SL_SEEK_LAST, NULL, &k, &v) == SL_OK) {
+        head = sl_be64_get(k.data);
+    }
+    sl_cursor_close(&cur);
+    return head;
+}
+
+static zframe_t *
+chunk_frame(sl_txn_t *txn, uint64_t id, chunk_t *c, int rc)
+{
+    zframe_t *f;
+    if (rc != SL_OK && rc != SL_ENOTFOUND) {
+        f = collector_error_frame(id, rc, sl_strerror(rc));
+    } else {
+        Sluice__V1__LogChunk ch = SLUICE__V1__LOG_CHUNK__INIT;
+        Sluice__V1__Reply r = SLUICE__V1__REPLY__INIT;
+        ch.n_lsn = ch.n_events = c->n;
+        ch.lsn = c->lsn;
+        ch.events = c->ev;
+        ch.head_lsn = log_head(txn);
+        r.id = id;
+        r.kind_case = SLUICE__V1__REPLY__KIND_CHUNK;
+        r.chunk = &ch;
+        f = sl_wire_frame(&r.base);
+    }
+    free(c->lsn);
+    free(c->ev);
+    return f;
+}
+
+static zframe_t *
+read_log(sl_txn_t *txn, uint64_t id, const Sluice__V1__ReadLog *q)
+{
+    chunk_t c;
+    sl_cursor_t cur = {0};
+    sl_val_t k, v;
+    uint8_t key[8];
+    sl_be64_put(key, q->from_lsn);
+    sl_val_t seek = {key, 8};
+    int rc = chunk_init(&c, q->limit);
+    rc = rc == SL_OK ? sl_cursor_open(txn, CDB_LOG, &cur) : rc;
+    rc = rc == SL_OK ? sl_cursor_seek(&cur, SL_SEEK_GE, &seek, &k, &v) : rc;
+    while (rc == SL_OK && chunk_add(&c, sl_be64_get(k.data), &v)) {
+        rc = sl_cursor_next(&cur, &k, &v);
+    }
+    sl_cursor_close(&cur);
+    return chunk_frame(txn, id, &c, rc);
+}
+
+/* Adds the run's events of one index range [first, first+count) that are
+ * past after. Returns 0 when the chunk is full. */
+static int
+add_range(sl_txn_t *txn, chunk_t *c, uint64_t first, uint32_t count,
+          uint64_t after)
+{
+    for (uint64_t lsn = first > after ? first : after + 1;
+         lsn < first + count; lsn++) {
+        uint8_t key[8];
+        sl_be64_put(key, lsn);
+        sl_val_t k = {key, 8}, v;
+        if (sl_store_get(txn, CDB_LOG, &k, &v) != SL_OK) {
+            continue;
+        }
+        if (!chunk_add(c, lsn, &v)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static zframe_t *
+get_events(sl_txn_t *txn, uint64_t id, const Sluice__V1__GetEvents *q)
+{
+    chunk_t c;
+    sl_cursor_t cur = {0};
+    sl_val_t k, v;
+    size_t len = strlen(q->run_id);
+    uint8_t key[320];
+    if (len > 300) {
+        return collector_error_frame(id, SL_EINVAL, "run id too long");
+    }
+    memcpy(key, q->run_id, len + 1);
+    sl_be64_put(key + len + 1, 0);
+    sl_val_t seek = {key, len + 9};
+    int rc = chunk_init(&c, q->limit);
+    rc = rc == SL_OK ? sl_cursor_open(txn, CDB_RUN_LOG, &cur) : rc;
+    rc = rc == SL_OK ? sl_cursor_seek(&cur, SL_SEEK_GE, &seek, &k, &v) : rc;
+    while (rc == SL_OK && k.len == len + 9 && v.len == 4 &&
+           memcmp(k.data, key, len + 1) == 0) {
+        const uint8_t *b = v.data;
+        uint32_t n = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
+                     (uint32_t)b[2] << 8 | b[3];
+        uint64_t first = sl_be64_get((const uint8_t *)k.data + len + 1);
+        if (first + n > q->after_lsn + 1 &&
+            !add_range(txn, &c, first, n, q->after_lsn)) {
+            break;
+        }
+        rc = sl_cursor_next(&cur, &k, &v);
+    }
+    sl_cursor_close(&cur);
+    return chunk_frame(txn, id, &c, rc);
+}
+
+zframe_t *
+collector_query(collector_t *c, const sl_pb_request_t *req)
+{
+    sl_txn_t txn;
+    zframe_t *f = NULL;
+    if (sl_store_begin(c->store, &txn, SL_TXN_RO) != SL_OK) {
+        return collector_error_frame(req->id, txn.rc, txn.err.msg);
+    }
+    switch (req->kind_case) {
+    case SLUICE__V1__REQUEST__KIND_GET_RUN:
+        f = get_run(&txn, req->id, req->get_run);
+        break;
+    case SLUICE__V1__REQUEST__KIND_LIST_RUNS:
+        f = list_runs(&txn, req->id, req->list_runs);
+        break;
+    case SLUICE__V1__REQUEST__KIND_READ_LOG:
+        f = read_log(&txn, req->id, req->read_log);
+        break;
+    case SLUICE__V1__REQUEST__KIND_GET_EVENTS:
+        f = get_events(&txn, req->id, req->get_events);
+        break;
+    default:
+        f = collector_error_frame(req->id, SL_EPROTO, "unknown request");
+        break;
+    }
+    sl_store_abort(&txn);
+    return f;
+}

@@ -1,0 +1,415 @@
+/* The writer thread: takes every batch already queued into one LMDB write
+ * transaction (group commit), acknowledges them only after the commit, then
+ * publishes what was stored, with its LSNs, on the PUB socket. */
+#include "collector.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "sluice/clock.h"
+#include "sluice/log.h"
+#include "sluice/run.h"
+
+#define RUN_ID_MAX 256
+
+typedef struct item {
+    zframe_t *identity;
+    sl_pb_request_t *req;
+    int rc;             /* SL_OK, or why the batch was refused */
+    uint64_t high;      /* highest contiguous seq after this batch */
+    uint32_t stored;    /* events newly stored */
+    uint64_t first_lsn; /* LSN of the first stored event */
+    size_t first_ev;    /* index into the group's offsets */
+    struct cached *run;
+} item_t;
+
+typedef struct cached {
+    sl_pb_run_t *run;
+    int is_new;
+    int verdict_now;    /* a verdict was stored in this group */
+} cached_t;
+
+typedef struct wgroup {
+    collector_t *c;
+    uint64_t head;      /* the last LSN committed */
+    item_t *items;
+    size_t n, cap;
+    cached_t *runs;
+    size_t nruns, runs_cap;
+    uint8_t *arena;     /* packed events of the group */
+    size_t arena_len, arena_cap;
+    size_t *off;        /* start of each stored event in the arena */
+    size_t noff, off_cap;
+    int64_t now_us;
+} group_t;
+
+static int
+grow(void **arr, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap) {
+        return SL_OK;
+    }
+    size_t ncap = *cap ? *cap * 2 : 64;
+    while (ncap < need) {
+        ncap *= 2;
+    }
+    void *na = realloc(*arr, ncap * elem);
+    if (na == NULL) {
+        return SL_ENOMEM;
+    }
+    *arr = na;
+    *cap = ncap;
+    return SL_OK;
+}
+
+static cached_t *
+cache_get(group_t *g, sl_txn_t *txn, const char *run_id)
+{
+    for (size_t i = 0; i < g->nruns; i++) {
+        if (strcmp(g->runs[i].run->run_id, run_id) == 0) {
+            return &g->runs[i];
+        }
+    }
+    if (grow((void **)&g->runs, &g->runs_cap, g->nruns + 1,
+             sizeof *g->runs) != SL_OK) {
+        return NULL;
+    }
+    cached_t *ce = &g->runs[g->nruns];
+    memset(ce, 0, sizeof *ce);
+    int rc = collector_load_run(txn, run_id, &ce->run);
+    if (rc == SL_ENOTFOUND) {
+        ce->run = sl_run_new(run_id);
+        ce->is_new = 1;
+    }
+    if (ce->run == NULL) {
+        return NULL;
+    }
+    g->nruns++;
+    return ce;
+}
+
+static int
+check_batch(const sl_pb_batch_t *b)
+{
+    size_t idlen = strlen(b->run_id);
+    if (idlen == 0 || idlen > RUN_ID_MAX || b->stream == 0 ||
+        b->n_events == 0 || b->first_seq == 0) {
+        return SL_EPROTO;
+    }
+    for (size_t i = 0; i < b->n_events; i++) {
+        if (b->events[i]->seq != b->first_seq + i) {
+            return SL_EPROTO;
+        }
+    }
+    return SL_OK;
+}
+
+/* Packs ev as stored (run id, stream and time filled in) into the arena. */
+static int
+pack_event(group_t *g, const sl_pb_batch_t *b, sl_pb_event_t *ev)
+{
+    char *saved = ev->run_id;
+    ev->run_id = b->run_id;
+    ev->stream = b->stream;
+    ev->time_us = g->now_us;
+    int rc = grow((void **)&g->off, &g->off_cap, g->noff + 2, sizeof *g->off);
+    if (rc == SL_OK) {
+        g->off[g->noff++] = g->arena_len;
+        rc = sl_wire_append(&ev->base, &g->arena, &g->arena_cap,
+                            &g->arena_len);
+        g->off[g->noff] = g->arena_len;
+    }
+    ev->run_id = saved;
+    return rc;
+}
+
+static void
+put_run_log(sl_txn_t *txn, const char *run_id, uint64_t first, uint32_t n)
+{
+    uint8_t key[RUN_ID_MAX + 9];
+    uint8_t val[4] = {(uint8_t)(n >> 24), (uint8_t)(n >> 16),
+                      (uint8_t)(n >> 8), (uint8_t)n};
+    size_t len = strlen(run_id);
+    memcpy(key, run_id, len + 1);
+    sl_be64_put(key + len + 1, first);
+    sl_val_t k = {key, len + 9}, v = {val, 4};
+    sl_store_put(txn, CDB_RUN_LOG, &k, &v, 0);
+}
+
+/* Stores the events of it's batch above the run's high seq. */
+static void
+store_events(group_t *g, sl_txn_t *txn, item_t *it, size_t from)
+{
+    const sl_pb_batch_t *b = it->req->batch;
+    sl_pb_run_t *run = it->run->run;
+    it->first_lsn = g->head + 1;
+    it->first_ev = g->noff;
+    for (size_t i = from; i < b->n_events && txn->rc == SL_OK; i++) {
+        sl_pb_event_t *ev = b->events[i];
+        uint8_t key[8];
+        sl_be64_put(key, ++g->head);
+        if (pack_event(g, b, ev) != SL_OK ||
+            sl_run_apply(run, ev, g->head, g->now_us) != SL_OK) {
+            txn->rc = SL_ENOMEM;
+            break;
+        }
+        sl_val_t k = {key, 8};
+        sl_val_t v = {g->arena + g->off[g->noff - 1],
+                      g->off[g->noff] - g->off[g->noff - 1]};
+        sl_store_put(txn, CDB_LOG, &k, &v, SL_PUT_APPEND);
+        if (ev->body_case == SLUICE__V1__EVENT__BODY_VERDICT) {
+            it->run->verdict_now = 1;
+        }
+        it->stored++;
+    }
+    put_run_log(txn, b->run_id, it->first_lsn, it->stored);
+}
+
+static void
+store_batch(group_t *g, sl_txn_t *txn, item_t *it)
+{
+    const sl_pb_batch_t *b = it->req->batch;
+    it->rc = check_batch(b);
+    if (it->rc != SL_OK) {
+        return;
+    }
+    it->run = cache_get(g, txn, b->run_id);
+    if (it->run == NULL) {
+        txn->rc = txn->rc != SL_OK ? txn->rc : SL_ENOMEM;
+        return;
+    }
+    uint64_t high = sl_run_high_seq(it->run->run, b->stream);
+    uint64_t last = b->first_seq + b->n_events - 1;
+    it->high = high;
+    if (last <= high || b->first_seq > high + 1) {
+        return; /* a resend (acked again) or a gap (the sender resends) */
+    }
+    store_events(g, txn, it, (size_t)(high + 1 - b->first_seq));
+    if (sl_run_set_high_seq(it->run->run, b->stream, last) != SL_OK) {
+        txn->rc = SL_ENOMEM;
+    }
+    it->high = last;
+}
+
+static void
+flush_runs(group_t *g, sl_txn_t *txn)
+{
+    for (size_t i = 0; i < g->nruns && txn->rc == SL_OK; i++) {
+        cached_t *ce = &g->runs[i];
+        size_t n = protobuf_c_message_get_packed_size(&ce->run->base);
+        uint8_t *buf = malloc(n ? n : 1);
+        if (buf == NULL) {
+            txn->rc = SL_ENOMEM;
+            break;
+        }
+        (void)protobuf_c_message_pack(&ce->run->base, buf);
+        sl_val_t k = {ce->run->run_id, strlen(ce->run->run_id)};
+        sl_val_t v = {buf, n};
+        sl_store_put(txn, CDB_RUNS, &k, &v, 0);
+        free(buf);
+        if (ce->is_new) {
+            uint8_t tk[8 + RUN_ID_MAX];
+            sl_be64_put(tk, (uint64_t)ce->run->created_us);
+            memcpy(tk + 8, k.data, k.len);
+            sl_val_t tkv = {tk, 8 + k.len}, empty = {"", 0};
+            sl_store_put(txn, CDB_RUN_TIME, &tkv, &empty, 0);
+        }
+    }
+}
+
+/* Sends a frame back to main for the sender of it. */
+static void
+send_reply(group_t *g, item_t *it, zframe_t *reply)
+{
+    zmsg_t *m = zmsg_new();
+    if (m == NULL || reply == NULL) {
+        zmsg_destroy(&m);
+        zframe_destroy(&reply);
+        return;
+    }
+    (void)zmsg_addstr(m, "A");
+    (void)zmsg_append(m, &it->identity);
+    (void)zmsg_append(m, &reply);
+    if (zmsg_send(&m, g->c->pipe_writer) != 0) {
+        zmsg_destroy(&m);
+    }
+}
+
+static zframe_t *
+ack_frame(const item_t *it)
+{
+    const sl_pb_batch_t *b = it->req->batch;
+    Sluice__V1__Ack ack = SLUICE__V1__ACK__INIT;
+    Sluice__V1__Reply r = SLUICE__V1__REPLY__INIT;
+    ack.run_id = b->run_id;
+    ack.stream = b->stream;
+    ack.high_seq = it->high;
+    ack.stored = it->stored;
+    r.id = it->req->id;
+    r.kind_case = SLUICE__V1__REPLY__KIND_ACK;
+    r.ack = &ack;
+    return sl_wire_frame(&r.base);
+}
+
+/* Publishes what it stored: topic "run/<project>/", then a LogChunk. */
+static void
+publish(group_t *g, const item_t *it)
+{
+    if (it->stored == 0) {
+        return;
+    }
+    uint64_t *lsn = malloc(it->stored * sizeof *lsn);
+    ProtobufCBinaryData *ev = malloc(it->stored * sizeof *ev);
+    Sluice__V1__LogChunk chunk = SLUICE__V1__LOG_CHUNK__INIT;
+    for (uint32_t i = 0; lsn != NULL && ev != NULL && i < it->stored; i++) {
+        size_t k = it->first_ev + i;
+        lsn[i] = it->first_lsn + i;
+        ev[i].data = g->arena + g->off[k];
+        ev[i].len = g->off[k + 1] - g->off[k];
+    }
+    if (lsn != NULL && ev != NULL) {
+        chunk.n_lsn = chunk.n_events = it->stored;
+        chunk.lsn = lsn;
+        chunk.events = ev;
+        chunk.head_lsn = g->head;
+        char topic[320];
+        (void)snprintf(topic, sizeof topic, "run/%s/",
+                       it->run->run->meta->project);
+        zframe_t *f = sl_wire_frame(&chunk.base);
+        if (f == NULL || zstr_sendm(g->c->pub, topic) != 0 ||
+            zframe_send(&f, g->c->pub, 0) != 0) {
+            SL_WARN("writer", "publish of LSN %llu failed",
+                    (unsigned long long)it->first_lsn);
+        }
+        zframe_destroy(&f);
+    }
+    free(lsn);
+    free(ev);
+}
+
+static void
+notify_verdicts(group_t *g)
+{
+    for (size_t i = 0; i < g->nruns; i++) {
+        if (g->runs[i].verdict_now &&
+            zstr_sendx(g->c->pipe_writer, "V", g->runs[i].run->run_id,
+                       NULL) != 0) {
+            SL_WARN("writer", "verdict notice for %s lost",
+                    g->runs[i].run->run_id);
+        }
+    }
+}
+
+static void
+finish_group(group_t *g, int rc, const char *why)
+{
+    for (size_t i = 0; i < g->n; i++) {
+        item_t *it = &g->items[i];
+        int irc = rc != SL_OK ? rc : it->rc;
+        if (irc == SL_OK) {
+            publish(g, it);
+            send_reply(g, it, ack_frame(it));
+        } else {
+            const char *msg = rc != SL_OK ? why : "malformed batch";
+            send_reply(g, it, collector_error_frame(it->req->id, irc, msg));
+        }
+        zframe_destroy(&it->identity);
+        sl_wire_free(&it->req);
+    }
+    if (rc == SL_OK) {
+        notify_verdicts(g);
+    }
+    for (size_t i = 0; i < g->nruns; i++) {
+        sl_run_free(&g->runs[i].run);
+    }
+    g->n = g->nruns = g->noff = g->arena_len = 0;
+}
+
+static void
+commit_group(group_t *g)
+{
+    sl_txn_t txn;
+    uint64_t head0 = g->head;
+    g->now_us = sl_now_us();
+    (void)sl_store_begin(g->c->store, &txn, SL_TXN_RW);
+    for (size_t i = 0; i < g->n && txn.rc == SL_OK; i++) {
+        store_batch(g, &txn, &g->items[i]);
+    }
+    flush_runs(g, &txn);
+    int rc = sl_store_commit(&txn);
+    if (rc != SL_OK) {
+        /* Nothing of the group is acknowledged: the senders keep it. */
+        SL_ERROR("writer", "%zu batch(es) refused, not acknowledged: %s",
+                 g->n, sl_err_msg(&txn.err, rc));
+        g->head = head0;
+    }
+    finish_group(g, rc, sl_err_msg(&txn.err, rc));
+}
+
+/* Receives one pipe message into the group. Returns 1 on "$TERM". */
+static int
+take(group_t *g, zmsg_t *m)
+{
+    if (m == NULL) {
+        return 1;
+    }
+    char *tag = zmsg_popstr(m);
+    int term = tag == NULL || strcmp(tag, "B") != 0;
+    free(tag);
+    if (!term && grow((void **)&g->items, &g->cap, g->n + 1,
+                      sizeof *g->items) == SL_OK) {
+        item_t *it = &g->items[g->n++];
+        memset(it, 0, sizeof *it);
+        it->identity = zmsg_pop(m);
+        zframe_t *p = zmsg_pop(m);
+        memcpy(&it->req, zframe_data(p), sizeof it->req);
+        zframe_destroy(&p);
+    }
+    zmsg_destroy(&m);
+    return term;
+}
+
+static uint64_t
+read_head(sl_store_t *s)
+{
+    sl_txn_t txn;
+    sl_cursor_t cur = {0};
+    sl_val_t k = {0}, v = {0};
+    uint64_t head = 0;
+    (void)sl_store_begin(s, &txn, SL_TXN_RO);
+    if (sl_cursor_open(&txn, CDB_LOG, &cur) == SL_OK &&
+        sl_cursor_seek(&cur, SL_SEEK_LAST, NULL, &k, &v) == SL_OK &&
+        k.len == 8) {
+        head = sl_be64_get(k.data);
+    }
+    sl_cursor_close(&cur);
+    sl_store_abort(&txn);
+    return head;
+}
+
+void *
+collector_writer_main(void *arg)
+{
+    group_t g = {.c = arg};
+    g.head = read_head(g.c->store);
+    int term = 0;
+    while (!term) {
+        zmsg_t *m = zmsg_recv(g.c->pipe_writer);
+        if (m == NULL) {
+            break;
+        }
+        term = take(&g, m);
+        while (!term && g.n < g.c->cfg->max_batches &&
+               (zsock_events(g.c->pipe_writer) & ZMQ_POLLIN)) {
+            term = take(&g, zmsg_recv(g.c->pipe_writer));
+        }
+        if (g.n > 0) {
+            commit_group(&g);
+        }
+    }
+    free(g.items);
+    free(g.runs);
+    free(g.arena);
+    free(g.off);
+    return NULL;
+}

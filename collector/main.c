@@ -1,0 +1,127 @@
+/* sluice-collector: stores what agents send in an append-only LMDB log,
+ * publishes it in log order and answers queries. */
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "collector.h"
+#include "sluice/log.h"
+#include "sluice/opt.h"
+#include "sluice/ready.h"
+
+static volatile sig_atomic_t stop_flag;
+
+static void
+on_signal(int sig)
+{
+    (void)sig;
+    stop_flag = 1;
+}
+
+#define OPT(n, t, f, d, lo, hi, env, arg, help)                                \
+    {n, t, offsetof(collector_cfg_t, f), d, lo, hi, env, arg, help, NULL}
+
+static const sl_opt_t options[] = {
+    OPT("data", SL_OPT_STR, data, "./sluice-data", 0, 0, "SLUICE_DATA", "DIR",
+        "directory of the LMDB store (created if missing)"),
+    OPT("listen", SL_OPT_STR, listen, "tcp://127.0.0.1:7730", 0, 0,
+        "SLUICE_LISTEN", "E", "ROUTER endpoint for ingest and queries"),
+    OPT("publish", SL_OPT_STR, publish, "tcp://127.0.0.1:7731", 0, 0,
+        "SLUICE_PUBLISH", "E", "PUB endpoint for the event stream"),
+    OPT("ready-file", SL_OPT_STR, ready_file, NULL, 0, 0, NULL, "F",
+        "write the bound endpoints to F once listening"),
+    OPT("map-size", SL_OPT_SIZE, map_size, "16G", 1u << 20, 1ull << 40,
+        "SLUICE_MAP_SIZE", "SIZE",
+        "largest the store may grow; past it batches are refused, not acked"),
+    OPT("max-batches", SL_OPT_U64, max_batches, "256", 1, 65536, NULL, "N",
+        "batches group-committed in one transaction at most"),
+    OPT("allow-remote", SL_OPT_FLAG, allow_remote, NULL, 0, 0, NULL, NULL,
+        "allow binding plain TCP beyond loopback"),
+    OPT("log-level", SL_OPT_STR, log_level, "info", 0, 0, "SLUICE_LOG_LEVEL",
+        "L", "error, warn, info or debug"),
+    OPT("help", SL_OPT_FLAG, help, NULL, 0, 0, NULL, NULL,
+        "show this help and exit"),
+    {0},
+};
+
+static void
+usage(FILE *out)
+{
+    fprintf(out, "usage: sluice-collector [OPTION]...\n\n"
+                 "Stores events from sluice agents and the gate in an "
+                 "append-only LMDB log,\npublishes them in log order and "
+                 "answers queries. SIGINT/SIGTERM stop it cleanly.\n\n");
+    sl_opt_help(options, out);
+}
+
+static int
+write_ready(collector_t *c)
+{
+    const char *keys[] = {"listen", "publish"};
+    const char *vals[] = {zsock_endpoint(c->router), zsock_endpoint(c->pub)};
+    sl_err_t err = {0};
+    if (c->cfg->ready_file == NULL) {
+        return SL_OK;
+    }
+    int rc = sl_ready_write(c->cfg->ready_file, keys, vals, 2, &err);
+    if (rc != SL_OK) {
+        SL_ERROR("collector", "%s", err.msg);
+    }
+    return rc;
+}
+
+static int
+serve(const collector_cfg_t *cfg)
+{
+    collector_t c;
+    sl_err_t err = {0};
+    int rc = collector_open(&c, cfg, &err);
+    if (rc != SL_OK) {
+        SL_ERROR("collector", "%s", sl_err_msg(&err, rc));
+    } else {
+        rc = write_ready(&c);
+    }
+    if (rc == SL_OK) {
+        SL_INFO("collector", "listening on %s, publishing on %s, data in %s",
+                zsock_endpoint(c.router), zsock_endpoint(c.pub), cfg->data);
+        rc = collector_run(&c, (volatile int *)&stop_flag);
+    }
+    collector_close(&c);
+    if (rc == SL_OK) {
+        SL_INFO("collector", "stopped");
+    }
+    return rc == SL_OK ? 0 : 1;
+}
+
+int
+main(int argc, char **argv)
+{
+    collector_cfg_t cfg = {0};
+    int nrest = 0;
+    sl_err_t err = {0};
+    if (sl_opt_parse(options, &cfg, argc - 1, argv + 1, &nrest, argv + 1, &err) !=
+        SL_OK) {
+        fprintf(stderr, "sluice-collector: %s\n", err.msg);
+        return 2;
+    }
+    if (cfg.help) {
+        usage(stdout);
+        return 0;
+    }
+    if (nrest > 0 || sl_log_level_parse(cfg.log_level, &sl_log_threshold)) {
+        fprintf(stderr, "sluice-collector: unexpected argument or bad "
+                        "--log-level (see --help)\n");
+        return 2;
+    }
+    /* czmq installs its own SIGINT/SIGTERM handlers in zsys_init; ours
+     * replace them so the flag is the only shutdown path. */
+    (void)zsys_init();
+    zsys_handler_set(NULL);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    (void)sigaction(SIGINT, &sa, NULL);
+    (void)sigaction(SIGTERM, &sa, NULL);
+    return serve(&cfg);
+}

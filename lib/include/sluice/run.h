@@ -1,0 +1,51 @@
+/* The run-summary model: a run record (sluice.v1.RunRecord) folded from the
+ * events of one run, shared by the collector (its runs database), the gate
+ * (its own per-run state) and `sluice run --json` / `sluice check`.
+ *
+ * Records made or decoded here have every sub-message allocated (meta,
+ * tests, verdict are never NULL) and every field malloc'ed, so they are
+ * freed by sl_run_free and can be edited in place. */
+#ifndef SLUICE_RUN_H
+#define SLUICE_RUN_H
+
+#include <stdio.h>
+
+#include "sluice/wire.h"
+
+/* Reserved stream ids (artifact streams are digests of the content). */
+#define SL_STREAM_FINISH 1u
+#define SL_STREAM_VERDICT 2u
+
+/* A new open run. NULL on OOM. */
+sl_pb_run_t *sl_run_new(const char *run_id);
+/* Decodes a stored record. SL_EINPUT / SL_ENOMEM. */
+int sl_run_decode(const void *buf, size_t len, sl_pb_run_t **out,
+                  sl_err_t *err) SL_NODISCARD;
+void sl_run_free(sl_pb_run_t **rp);
+
+/* Folds one stored event into the run: counts, meta, artifacts, state,
+ * verdict, LSN range. SL_ENOMEM on OOM (the record stays consistent). */
+int sl_run_apply(sl_pb_run_t *r, const sl_pb_event_t *ev, uint64_t lsn,
+                 int64_t now_us) SL_NODISCARD;
+
+/* The highest contiguous seq stored for stream (0: none). */
+uint64_t sl_run_high_seq(const sl_pb_run_t *r, uint64_t stream);
+/* Records the highest contiguous seq of stream. SL_ENOMEM. */
+int sl_run_set_high_seq(sl_pb_run_t *r, uint64_t stream, uint64_t seq)
+    SL_NODISCARD;
+
+/* "pass", "warn", "fail" or "pending". */
+const char *sl_verdict_name(int status);
+/* "open" or "finished". */
+const char *sl_state_name(int state);
+/* The status filter value of a run: its verdict name, or "open". */
+const char *sl_run_status(const sl_pb_run_t *r);
+
+/* Writes the run summary of DESIGN.md's contract as JSON to out.
+ * SL_EIO / SL_ENOMEM. */
+int sl_run_json(const sl_pb_run_t *r, FILE *out) SL_NODISCARD;
+
+/* Writes the verdict for people: status line, then one line per reason. */
+void sl_run_print_verdict(const sl_pb_run_t *r, FILE *out);
+
+#endif

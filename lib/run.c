@@ -1,0 +1,291 @@
+#include "sluice/run.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <yajl/yajl_gen.h>
+
+#include "sluice/clock.h"
+
+/* Replaces *field with a malloc'ed copy of s (protobuf-c frees it). */
+static int
+set_str(char **field, const char *s)
+{
+    char *d = strdup(s != NULL ? s : "");
+    if (d == NULL) {
+        return SL_ENOMEM;
+    }
+    if (*field != NULL && *field != protobuf_c_empty_string) {
+        free(*field);
+    }
+    *field = d;
+    return SL_OK;
+}
+
+/* Allocates any missing sub-message so callers never see NULL. */
+static int
+fill_subs(sl_pb_run_t *r)
+{
+    if (r->meta == NULL && (r->meta = malloc(sizeof *r->meta)) != NULL) {
+        sluice__v1__run_meta__init(r->meta);
+    }
+    if (r->tests == NULL && (r->tests = malloc(sizeof *r->tests)) != NULL) {
+        sluice__v1__test_counts__init(r->tests);
+    }
+    if (r->verdict == NULL &&
+        (r->verdict = malloc(sizeof *r->verdict)) != NULL) {
+        sluice__v1__verdict__init(r->verdict);
+    }
+    return r->meta && r->tests && r->verdict ? SL_OK : SL_ENOMEM;
+}
+
+sl_pb_run_t *
+sl_run_new(const char *run_id)
+{
+    sl_pb_run_t *r = malloc(sizeof *r);
+    if (r == NULL) {
+        return NULL;
+    }
+    sluice__v1__run_record__init(r);
+    if (set_str(&r->run_id, run_id) != SL_OK || fill_subs(r) != SL_OK) {
+        sl_run_free(&r);
+    }
+    return r;
+}
+
+int
+sl_run_decode(const void *buf, size_t len, sl_pb_run_t **out, sl_err_t *err)
+{
+    void *m;
+    int rc = sl_wire_unpack(&sluice__v1__run_record__descriptor, buf, len,
+                            &m, err);
+    if (rc != SL_OK) {
+        return rc;
+    }
+    sl_pb_run_t *r = m;
+    if (fill_subs(r) != SL_OK) {
+        sl_run_free(&r);
+        return sl_err_set(err, SL_ENOMEM, "run record: out of memory");
+    }
+    *out = r;
+    return SL_OK;
+}
+
+void
+sl_run_free(sl_pb_run_t **rp)
+{
+    sl_wire_free(rp);
+}
+
+uint64_t
+sl_run_high_seq(const sl_pb_run_t *r, uint64_t stream)
+{
+    for (size_t i = 0; i < r->n_streams; i++) {
+        if (r->streams[i]->stream == stream) {
+            return r->streams[i]->high_seq;
+        }
+    }
+    return 0;
+}
+
+/* Appends p to a protobuf-c repeated field (array of pointers). */
+static int
+push_ptr(void ***arr, size_t *n, void *p)
+{
+    void **na = realloc(*arr, (*n + 1) * sizeof *na);
+    if (na == NULL) {
+        return SL_ENOMEM;
+    }
+    na[*n] = p;
+    *arr = na;
+    (*n)++;
+    return SL_OK;
+}
+
+int
+sl_run_set_high_seq(sl_pb_run_t *r, uint64_t stream, uint64_t seq)
+{
+    for (size_t i = 0; i < r->n_streams; i++) {
+        if (r->streams[i]->stream == stream) {
+            r->streams[i]->high_seq = seq;
+            return SL_OK;
+        }
+    }
+    Sluice__V1__StreamMark *m = malloc(sizeof *m);
+    if (m == NULL) {
+        return SL_ENOMEM;
+    }
+    sluice__v1__stream_mark__init(m);
+    m->stream = stream;
+    m->high_seq = seq;
+    int rc = push_ptr((void ***)&r->streams, &r->n_streams, m);
+    if (rc != SL_OK) {
+        free(m);
+    }
+    return rc;
+}
+
+/* Fills empty meta fields from a later meta event; the first value wins. */
+static int
+apply_meta(Sluice__V1__RunMeta *dst, const Sluice__V1__RunMeta *src)
+{
+    char **d[] = {&dst->project, &dst->branch, &dst->commit,
+                  &dst->ci, &dst->job, &dst->url};
+    const char *s[] = {src->project, src->branch, src->commit,
+                       src->ci, src->job, src->url};
+    for (size_t i = 0; i < sizeof d / sizeof d[0]; i++) {
+        if (**d[i] == '\0' && s[i][0] != '\0' &&
+            set_str(d[i], s[i]) != SL_OK) {
+            return SL_ENOMEM;
+        }
+    }
+    return SL_OK;
+}
+
+static void
+apply_test(Sluice__V1__TestCounts *c, int status)
+{
+    c->total++;
+    switch (status) {
+    case SLUICE__V1__TEST_STATUS__TEST_FAILED:
+        c->failed++;
+        break;
+    case SLUICE__V1__TEST_STATUS__TEST_ERRORED:
+        c->errors++;
+        break;
+    case SLUICE__V1__TEST_STATUS__TEST_SKIPPED:
+        c->skipped++;
+        break;
+    default:
+        c->passed++;
+        break;
+    }
+}
+
+static Sluice__V1__Artifact *
+find_artifact(sl_pb_run_t *r, uint64_t stream)
+{
+    for (size_t i = 0; i < r->n_artifacts; i++) {
+        if (r->artifacts[i]->stream == stream) {
+            return r->artifacts[i];
+        }
+    }
+    return NULL;
+}
+
+static int
+apply_artifact(sl_pb_run_t *r, uint64_t stream,
+               const Sluice__V1__ArtifactBegin *b)
+{
+    if (find_artifact(r, stream) != NULL) {
+        return SL_OK;
+    }
+    Sluice__V1__Artifact *a = malloc(sizeof *a);
+    if (a == NULL) {
+        return SL_ENOMEM;
+    }
+    sluice__v1__artifact__init(a);
+    a->stream = stream;
+    a->size = b->size;
+    int rc = set_str(&a->format, b->format);
+    if (rc == SL_OK) {
+        rc = set_str(&a->path, b->path);
+    }
+    if (rc == SL_OK) {
+        rc = push_ptr((void ***)&r->artifacts, &r->n_artifacts, a);
+    }
+    if (rc != SL_OK) {
+        sl_wire_free(&a);
+    }
+    return rc;
+}
+
+/* Deep copy of a verdict by packing and unpacking it. */
+static int
+apply_verdict(sl_pb_run_t *r, const sl_pb_verdict_t *v)
+{
+    size_t n = protobuf_c_message_get_packed_size(&v->base);
+    uint8_t *buf = malloc(n ? n : 1);
+    void *copy = NULL;
+    if (buf == NULL) {
+        return SL_ENOMEM;
+    }
+    (void)protobuf_c_message_pack(&v->base, buf);
+    int rc = sl_wire_unpack(&sluice__v1__verdict__descriptor, buf, n, &copy,
+                            NULL);
+    free(buf);
+    if (rc != SL_OK) {
+        return rc;
+    }
+    sl_wire_free(&r->verdict);
+    r->verdict = copy;
+    return SL_OK;
+}
+
+int
+sl_run_apply(sl_pb_run_t *r, const sl_pb_event_t *ev, uint64_t lsn,
+             int64_t now_us)
+{
+    if (r->first_lsn == 0) {
+        r->first_lsn = lsn;
+        r->created_us = now_us;
+    }
+    r->last_lsn = lsn;
+    r->updated_us = now_us;
+    r->events++;
+    switch (ev->body_case) {
+    case SLUICE__V1__EVENT__BODY_META:
+        return apply_meta(r->meta, ev->meta);
+    case SLUICE__V1__EVENT__BODY_TEST:
+        apply_test(r->tests, ev->test->status);
+        return SL_OK;
+    case SLUICE__V1__EVENT__BODY_ARTIFACT_BEGIN:
+        return apply_artifact(r, ev->stream, ev->artifact_begin);
+    case SLUICE__V1__EVENT__BODY_ARTIFACT_END: {
+        Sluice__V1__Artifact *a = find_artifact(r, ev->stream);
+        if (a != NULL) {
+            a->complete = 1;
+        }
+        return SL_OK;
+    }
+    case SLUICE__V1__EVENT__BODY_FINISH:
+        r->state = SLUICE__V1__RUN_STATE__RUN_FINISHED;
+        r->finished_us = now_us;
+        return SL_OK;
+    case SLUICE__V1__EVENT__BODY_VERDICT:
+        return apply_verdict(r, ev->verdict);
+    default:
+        return SL_OK;
+    }
+}
+
+const char *
+sl_verdict_name(int status)
+{
+    switch (status) {
+    case SLUICE__V1__VERDICT_STATUS__VERDICT_PASS:
+        return "pass";
+    case SLUICE__V1__VERDICT_STATUS__VERDICT_WARN:
+        return "warn";
+    case SLUICE__V1__VERDICT_STATUS__VERDICT_FAIL:
+        return "fail";
+    default:
+        return "pending";
+    }
+}
+
+const char *
+sl_state_name(int state)
+{
+    return state == SLUICE__V1__RUN_STATE__RUN_FINISHED ? "finished" : "open";
+}
+
+const char *
+sl_run_status(const sl_pb_run_t *r)
+{
+    if (r->verdict->status != SLUICE__V1__VERDICT_STATUS__VERDICT_PENDING) {
+        return sl_verdict_name(r->verdict->status);
+    }
+    return r->state == SLUICE__V1__RUN_STATE__RUN_FINISHED ? "pending"
+                                                           : "open";
+}
