@@ -48,8 +48,8 @@ kv_time(yajl_gen g, const char *k, int64_t us)
         (void)yajl_gen_null(g);
         return;
     }
-    (void)yajl_gen_string(g, (const unsigned char *)sl_time_iso(us, buf),
-                          strlen(buf));
+    (void)sl_time_iso(us, buf);
+    (void)yajl_gen_string(g, (const unsigned char *)buf, strlen(buf));
 }
 
 static void

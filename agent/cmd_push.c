@@ -1,0 +1,460 @@
+/* sluice-agent push / finish: validate every file, then stream its events
+ * to the collector, finish the run and optionally wait for the verdict.
+ *
+ * Every file is parsed twice: first to validate it whole (so a bad file
+ * sends nothing at all: a push either stores all of its files or none),
+ * then to stream it. Memory stays bounded by one batch either way. */
+#include "agent.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "sluice/clock.h"
+#include "sluice/log.h"
+#include "sluice/opt.h"
+#include "sluice/run.h"
+
+typedef struct file {
+    const char *path;
+    const sl_format_t *fmt;
+    uint8_t digest[16];
+    uint64_t size, tests;
+} file_t;
+
+/* Artifact streams are named by content: the first 8 bytes of the
+ * BLAKE2b-128 digest; ids below 16 are reserved (SL_STREAM_*). */
+static uint64_t
+stream_of(const uint8_t digest[16])
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--) {
+        v = v << 8 | digest[i];
+    }
+    return v < 16 ? v + 16 : v;
+}
+
+static int
+digest_file(file_t *f, sl_err_t *err)
+{
+    int fd = open(f->path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return sl_err_set(err, SL_EIO, "%s: %s", f->path, strerror(errno));
+    }
+    crypto_generichash_state st;
+    uint8_t buf[65536];
+    ssize_t n;
+    (void)crypto_generichash_init(&st, NULL, 0, sizeof f->digest);
+    f->size = 0;
+    while ((n = read(fd, buf, sizeof buf)) > 0) {
+        (void)crypto_generichash_update(&st, buf, (size_t)n);
+        f->size += (uint64_t)n;
+    }
+    (void)close(fd);
+    if (n < 0) {
+        return sl_err_set(err, SL_EIO, "%s: %s", f->path, strerror(errno));
+    }
+    (void)crypto_generichash_final(&st, f->digest, sizeof f->digest);
+    return SL_OK;
+}
+
+static int
+count_test(void *ctx, const sl_test_case_t *tc)
+{
+    (void)tc;
+    (*(uint64_t *)ctx)++;
+    return SL_OK;
+}
+
+/* Pass 1: every file must parse whole before anything is sent. */
+static int
+validate(file_t *files, int n, const sl_format_t *forced, sl_err_t *err)
+{
+    for (int i = 0; i < n; i++) {
+        file_t *f = &files[i];
+        sl_sink_t sink = {&f->tests, count_test};
+        int rc = digest_file(f, err);
+        if (rc == SL_OK) {
+            rc = sl_format_parse_file(f->path, forced, &sink, &f->fmt, err);
+        }
+        if (rc != SL_OK) {
+            return rc;
+        }
+    }
+    return SL_OK;
+}
+
+static int
+send_one(agent_sender_t *s, const char *run_id, uint64_t stream,
+         sl_pb_event_t *ev)
+{
+    agent_stream_t st;
+    agent_stream_init(&st, s, run_id, stream);
+    int rc = agent_stream_add(&st, ev);
+    int rc2 = agent_stream_close(&st);
+    return rc != SL_OK ? rc : rc2;
+}
+
+static int
+send_meta(agent_sender_t *s, const agent_meta_t *m)
+{
+    Sluice__V1__RunMeta meta = SLUICE__V1__RUN_META__INIT;
+    sl_pb_event_t ev = SLUICE__V1__EVENT__INIT;
+    meta.project = (char *)(uintptr_t)m->project;
+    meta.branch = (char *)(uintptr_t)m->branch;
+    meta.commit = (char *)(uintptr_t)m->commit;
+    meta.ci = (char *)(uintptr_t)m->ci;
+    meta.job = (char *)(uintptr_t)m->job;
+    meta.url = (char *)(uintptr_t)m->url;
+    ev.body_case = SLUICE__V1__EVENT__BODY_META;
+    ev.meta = &meta;
+    /* Named by content, so the same metadata sent twice is stored once. */
+    uint8_t d[16], buf[2048];
+    size_t n = protobuf_c_message_pack(&meta.base, buf);
+    (void)crypto_generichash(d, sizeof d, buf, n, NULL, 0);
+    return send_one(s, m->run_id, stream_of(d), &ev);
+}
+
+static int
+send_finish(agent_sender_t *s, const char *run_id)
+{
+    Sluice__V1__RunFinish fin = SLUICE__V1__RUN_FINISH__INIT;
+    sl_pb_event_t ev = SLUICE__V1__EVENT__INIT;
+    ev.body_case = SLUICE__V1__EVENT__BODY_FINISH;
+    ev.finish = &fin;
+    return send_one(s, run_id, SL_STREAM_FINISH, &ev);
+}
+
+typedef struct stream_sink {
+    agent_stream_t st;
+    uint64_t tests;
+} stream_sink_t;
+
+static int
+stream_test(void *ctx, const sl_test_case_t *tc)
+{
+    stream_sink_t *ss = ctx;
+    Sluice__V1__TestCase t = SLUICE__V1__TEST_CASE__INIT;
+    sl_pb_event_t ev = SLUICE__V1__EVENT__INIT;
+    t.suite = (char *)(uintptr_t)tc->suite;
+    t.classname = (char *)(uintptr_t)tc->classname;
+    t.name = (char *)(uintptr_t)tc->name;
+    t.status = (Sluice__V1__TestStatus)tc->status;
+    t.time_s = tc->time_s;
+    t.message = (char *)(uintptr_t)tc->message;
+    t.file = (char *)(uintptr_t)tc->file;
+    t.line = tc->line;
+    ev.body_case = SLUICE__V1__EVENT__BODY_TEST;
+    ev.test = &t;
+    ss->tests++;
+    return agent_stream_add(&ss->st, &ev);
+}
+
+static int
+stream_edges(stream_sink_t *ss, const file_t *f, int end)
+{
+    sl_pb_event_t ev = SLUICE__V1__EVENT__INIT;
+    Sluice__V1__ArtifactBegin b = SLUICE__V1__ARTIFACT_BEGIN__INIT;
+    Sluice__V1__ArtifactEnd e = SLUICE__V1__ARTIFACT_END__INIT;
+    if (end) {
+        e.events = ss->tests;
+        ev.body_case = SLUICE__V1__EVENT__BODY_ARTIFACT_END;
+        ev.artifact_end = &e;
+    } else {
+        b.format = (char *)(uintptr_t)f->fmt->name;
+        b.path = (char *)(uintptr_t)f->path;
+        b.size = f->size;
+        b.digest.data = (uint8_t *)(uintptr_t)f->digest;
+        b.digest.len = sizeof f->digest;
+        ev.body_case = SLUICE__V1__EVENT__BODY_ARTIFACT_BEGIN;
+        ev.artifact_begin = &b;
+    }
+    return agent_stream_add(&ss->st, &ev);
+}
+
+/* Pass 2: one stream per file, begin, records, end. */
+static int
+send_file(agent_sender_t *s, const char *run_id, const file_t *f,
+          sl_err_t *err)
+{
+    stream_sink_t ss = {.tests = 0};
+    agent_stream_init(&ss.st, s, run_id, stream_of(f->digest));
+    sl_sink_t sink = {&ss, stream_test};
+    int rc = stream_edges(&ss, f, 0);
+    if (rc == SL_OK) {
+        rc = sl_format_parse_file(f->path, f->fmt, &sink, NULL, err);
+    }
+    if (rc == SL_OK && ss.tests != f->tests) {
+        rc = sl_err_set(err, SL_EINPUT, "%s: changed while being sent",
+                        f->path);
+    }
+    if (rc == SL_OK) {
+        rc = stream_edges(&ss, f, 1);
+    }
+    int rc2 = agent_stream_close(&ss.st);
+    return rc != SL_OK ? rc : rc2;
+}
+
+/* Waits for the verdict (when asked) and prints the result. Returns the
+ * exit status. */
+static int
+report(const agent_cfg_t *cfg, agent_sender_t *s, const agent_meta_t *m)
+{
+    sl_pb_request_t req = SLUICE__V1__REQUEST__INIT;
+    Sluice__V1__WaitVerdict wv = SLUICE__V1__WAIT_VERDICT__INIT;
+    Sluice__V1__GetRun gr = SLUICE__V1__GET_RUN__INIT;
+    sl_pb_reply_t *rep = NULL;
+    sl_err_t err = {0};
+    wv.run_id = gr.run_id = (char *)(uintptr_t)m->run_id;
+    wv.timeout_ms = (uint32_t)cfg->wait_ms;
+    req.kind_case = cfg->wait_ms ? SLUICE__V1__REQUEST__KIND_WAIT_VERDICT
+                                 : SLUICE__V1__REQUEST__KIND_GET_RUN;
+    req.wait_verdict = &wv;
+    if (!cfg->wait_ms) {
+        req.get_run = &gr;
+    }
+    int rc = sl_client_call(s->client, &req, (int)(cfg->wait_ms + 5000),
+                            &rep, &err);
+    if (rc != SL_OK || rep->kind_case != SLUICE__V1__REPLY__KIND_RUN) {
+        fprintf(stderr, "sluice-agent: run %s: %s\n", m->run_id,
+                sl_err_msg(&err, rc != SL_OK ? rc : SL_EPROTO));
+        sl_wire_free(&rep);
+        return AGENT_EXIT_UNREACHABLE;
+    }
+    const sl_pb_run_t *run = rep->run;
+    int status = run->verdict->status;
+    if (cfg->json) {
+        if (sl_run_json(run, stdout) != SL_OK) {
+            status = -1;
+        }
+        fputc('\n', stdout);
+    } else if (cfg->wait_ms) {
+        sl_run_print_verdict(run, stdout);
+    }
+    sl_wire_free(&rep);
+    if (status == SLUICE__V1__VERDICT_STATUS__VERDICT_FAIL) {
+        return AGENT_EXIT_FAIL;
+    }
+    if (cfg->wait_ms && status == SLUICE__V1__VERDICT_STATUS__VERDICT_PENDING) {
+        fprintf(stderr, "sluice-agent: run %s: no verdict within %llu ms\n",
+                m->run_id, (unsigned long long)cfg->wait_ms);
+        return AGENT_EXIT_UNREACHABLE;
+    }
+    return status < 0 ? AGENT_EXIT_UNREACHABLE : AGENT_EXIT_OK;
+}
+
+/* Sends the spool, the meta, every file and the finish; drains. */
+static int
+send_all(agent_sender_t *s, const agent_meta_t *m, const file_t *files,
+         int n, int finish, sl_err_t *err)
+{
+    char **taken = NULL;
+    size_t ntaken = 0;
+    int rc = agent_spool_flush(s, &taken, &ntaken, err);
+    if (rc == SL_OK) {
+        rc = send_meta(s, m);
+    }
+    for (int i = 0; rc == SL_OK && i < n; i++) {
+        rc = send_file(s, m->run_id, &files[i], err);
+    }
+    if (rc == SL_OK && finish) {
+        rc = send_finish(s, m->run_id);
+    }
+    if (rc == SL_OK) {
+        rc = agent_sender_drain(s);
+    }
+    int rc2 = agent_sender_fini(s, err);
+    /* Old spool files go once all of them is acknowledged or respooled. */
+    agent_spool_done(&taken, ntaken, rc == SL_OK && rc2 == SL_OK);
+    return rc != SL_OK ? rc : rc2;
+}
+
+static int
+run_push(const agent_cfg_t *cfg, file_t *files, int n, int finish)
+{
+    agent_meta_t m;
+    agent_sender_t s;
+    sl_err_t err = {0};
+    const sl_format_t *forced = NULL;
+    if (cfg->format != NULL && (forced = sl_format_find(cfg->format)) == NULL) {
+        fprintf(stderr, "sluice-agent: unknown --format '%s'\n", cfg->format);
+        return AGENT_EXIT_USAGE;
+    }
+    int rc = agent_meta_resolve(cfg, &m, &err);
+    if (rc == SL_OK) {
+        rc = validate(files, n, forced, &err);
+    }
+    if (rc != SL_OK) {
+        fprintf(stderr, "sluice-agent: %s\n", sl_err_msg(&err, rc));
+        return AGENT_EXIT_USAGE;
+    }
+    rc = agent_sender_init(&s, cfg, &err);
+    rc = rc == SL_OK ? send_all(&s, &m, files, n, finish, &err) : rc;
+    if (rc != SL_OK) {
+        fprintf(stderr, "sluice-agent: %s\n", sl_err_msg(&err, rc));
+        return rc == SL_EINPUT ? AGENT_EXIT_USAGE : AGENT_EXIT_UNREACHABLE;
+    }
+    if (s.unreachable) {
+        fprintf(stderr, "sluice-agent: collector at %s unreachable: run %s "
+                "kept in %s for the next push or 'sluice-agent flush'\n",
+                cfg->collector, m.run_id, s.spool_path);
+        return AGENT_EXIT_UNREACHABLE;
+    }
+    if (!cfg->json) {
+        printf("run %s: %d file(s), %llu event(s) newly stored%s\n", m.run_id,
+               n, (unsigned long long)s.stored, finish ? ", finished" : "");
+    }
+    if (!cfg->wait_ms && !cfg->json) {
+        return AGENT_EXIT_OK;
+    }
+    rc = agent_sender_init(&s, cfg, &err);
+    int code = rc == SL_OK ? report(cfg, &s, &m) : AGENT_EXIT_UNREACHABLE;
+    rc = agent_sender_fini(&s, NULL); /* nothing spooled: cannot fail */
+    return rc == SL_OK ? code : AGENT_EXIT_UNREACHABLE;
+}
+
+#define OPT(n, t, f, d, lo, hi, env, arg, help)                                \
+    {n, t, offsetof(agent_cfg_t, f), d, lo, hi, env, arg, help, NULL}
+
+static const sl_opt_t push_options[] = {
+    OPT("collector", SL_OPT_STR, collector, "tcp://127.0.0.1:7730", 0, 0,
+        "SLUICE_COLLECTOR", "E", "the collector's endpoint"),
+    OPT("project", SL_OPT_STR, project, NULL, 0, 0, "SLUICE_PROJECT", "P",
+        "project (default: from the CI, else the git top folder's name)"),
+    OPT("branch", SL_OPT_STR, branch, NULL, 0, 0, "SLUICE_BRANCH", "B",
+        "branch (default: from the CI, else git)"),
+    OPT("commit", SL_OPT_STR, commit, NULL, 0, 0, "SLUICE_COMMIT", "C",
+        "commit (default: from the CI, else git)"),
+    OPT("run-id", SL_OPT_STR, run_id, NULL, 0, 0, "SLUICE_RUN_ID", "R",
+        "run id shared by every push of one CI run (default: from the CI, "
+        "else a new one, printed)"),
+    OPT("format", SL_OPT_STR, format, NULL, 0, 0, NULL, "F",
+        "parse every FILE as F instead of detecting it (junit)"),
+    OPT("no-finish", SL_OPT_FLAG, no_finish, NULL, 0, 0, NULL, NULL,
+        "keep the run open for more pushes (finish it later with "
+        "'sluice-agent finish')"),
+    {"wait", SL_OPT_DUR_OPT, offsetof(agent_cfg_t, wait_ms), NULL, 1, 3600000,
+     NULL, "SECS", "wait for the verdict (default 60 s when given alone); "
+     "exit 1 if it fails", "60"},
+    OPT("json", SL_OPT_FLAG, json, NULL, 0, 0, NULL, NULL,
+        "print the run summary as JSON"),
+    OPT("timeout", SL_OPT_DUR, timeout_ms, "10s", 100, 3600000,
+        "SLUICE_TIMEOUT", "DUR",
+        "with no ack for this long, spool and exit 3"),
+    OPT("window", SL_OPT_U64, window, "32", 1, 4096, NULL, "N",
+        "batches sent ahead of their acks"),
+    OPT("spool", SL_OPT_STR, spool, NULL, 0, 0, "SLUICE_SPOOL", "DIR",
+        "where unsent batches wait (default ~/.cache/sluice/spool)"),
+    OPT("log-level", SL_OPT_STR, log_level, "warn", 0, 0, "SLUICE_LOG_LEVEL",
+        "L", "error, warn, info or debug"),
+    OPT("help", SL_OPT_FLAG, help, NULL, 0, 0, NULL, NULL, "show this help"),
+    {0},
+};
+
+static void
+push_usage(FILE *out, const char *verb)
+{
+    if (strcmp(verb, "push") == 0) {
+        fprintf(out, "usage: sluice-agent push [OPTION]... FILE...\n\n"
+                "Sends CI artifacts (format detected from content) as one "
+                "run's events.\nA push finishes the run unless --no-finish; "
+                "several pushes with one\n--run-id add to the same run.\n");
+    } else if (strcmp(verb, "finish") == 0) {
+        fprintf(out, "usage: sluice-agent finish --run-id R [OPTION]...\n\n"
+                "Finishes a run kept open by 'push --no-finish'.\n");
+    } else {
+        fprintf(out, "usage: sluice-agent flush [OPTION]...\n\n"
+                "Sends the batches left in the spool by earlier pushes.\n");
+    }
+    fprintf(out, "\nExit status: 0 pass or warn (or no --wait), 1 fail, 2 "
+                 "usage or input error,\n3 collector unreachable (events "
+                 "kept in the spool) or no verdict in time.\n\n");
+    sl_opt_help(push_options, out);
+}
+
+static int
+parse_cfg(agent_cfg_t *cfg, int argc, char **argv, int *nfiles)
+{
+    static char spool[4096];
+    sl_err_t err = {0};
+    memset(cfg, 0, sizeof *cfg);
+    if (sl_opt_parse(push_options, cfg, argc - 1, argv + 1, nfiles, argv + 1,
+                     &err) != SL_OK) {
+        fprintf(stderr, "sluice-agent %s: %s\n", argv[0], err.msg);
+        return AGENT_EXIT_USAGE;
+    }
+    if (cfg->spool == NULL) {
+        const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+        (void)snprintf(spool, sizeof spool, "%s%s/sluice/spool",
+                       xdg ? xdg : home ? home : ".", xdg ? "" : "/.cache");
+        cfg->spool = spool;
+    }
+    if (sl_log_level_parse(cfg->log_level, &sl_log_threshold) != SL_OK) {
+        fprintf(stderr, "sluice-agent: bad --log-level '%s'\n",
+                cfg->log_level);
+        return AGENT_EXIT_USAGE;
+    }
+    return AGENT_EXIT_OK;
+}
+
+int
+agent_cmd_push(int argc, char **argv, int finish_only)
+{
+    agent_cfg_t cfg;
+    int n = 0;
+    int rc = parse_cfg(&cfg, argc, argv, &n);
+    if (rc != AGENT_EXIT_OK || cfg.help) {
+        if (cfg.help) {
+            push_usage(stdout, argv[0]);
+        }
+        return rc;
+    }
+    if ((finish_only && (n > 0 || cfg.run_id == NULL)) ||
+        (!finish_only && n == 0)) {
+        push_usage(stderr, argv[0]);
+        return AGENT_EXIT_USAGE;
+    }
+    file_t *files = calloc((size_t)n + 1, sizeof *files);
+    if (files == NULL) {
+        return AGENT_EXIT_USAGE;
+    }
+    for (int i = 0; i < n; i++) {
+        files[i].path = argv[1 + i];
+    }
+    rc = run_push(&cfg, files, n, finish_only || !cfg.no_finish);
+    free(files);
+    return rc;
+}
+
+int
+agent_cmd_flush(int argc, char **argv)
+{
+    agent_cfg_t cfg;
+    int n = 0;
+    int rc = parse_cfg(&cfg, argc, argv, &n);
+    if (rc != AGENT_EXIT_OK || cfg.help || n > 0) {
+        push_usage(cfg.help ? stdout : stderr, "flush");
+        return cfg.help ? rc : AGENT_EXIT_USAGE;
+    }
+    agent_sender_t s;
+    sl_err_t err = {0};
+    char **taken = NULL;
+    size_t ntaken = 0;
+    rc = agent_sender_init(&s, &cfg, &err);
+    rc = rc == SL_OK ? agent_spool_flush(&s, &taken, &ntaken, &err) : rc;
+    rc = rc == SL_OK ? agent_sender_drain(&s) : rc;
+    int rc2 = agent_sender_fini(&s, &err);
+    agent_spool_done(&taken, ntaken, rc == SL_OK && rc2 == SL_OK);
+    if (rc != SL_OK || rc2 != SL_OK || s.unreachable) {
+        fprintf(stderr, "sluice-agent: flush: %s\n",
+                s.unreachable ? "collector unreachable, spool kept"
+                              : sl_err_msg(&err, rc != SL_OK ? rc : rc2));
+        return AGENT_EXIT_UNREACHABLE;
+    }
+    printf("%zu spool file(s) sent, %llu event(s) newly stored\n", ntaken,
+           (unsigned long long)s.stored);
+    return AGENT_EXIT_OK;
+}
