@@ -1,0 +1,65 @@
+/* sluice-gate internals.
+ *
+ * The gate is a consumer of the collector's log. It folds events into
+ * per-run state kept in its own LMDB environment together with the last
+ * LSN processed (one transaction per chunk, so a restart resumes exactly
+ * where it stopped), judges a run when its finish event arrives, and sends
+ * the verdict back as an event (stream SL_STREAM_VERDICT, seq 1: the
+ * collector stores it once however often it is sent). A verdict is kept as
+ * pending until the collector acknowledges it, and sent again after a
+ * restart. */
+#ifndef SLUICE_GATE_H
+#define SLUICE_GATE_H
+
+#include <stdint.h>
+
+#include "sluice/client.h"
+#include "sluice/store.h"
+
+enum {
+    GDB_RUNS = 0,    /* run id -> packed RunRecord (the gate's fold) */
+    GDB_META = 1,    /* "lsn" -> u64 BE: the last LSN processed */
+    GDB_PENDING = 2, /* run id -> packed Verdict not yet acknowledged */
+};
+
+typedef struct gate_cfg {
+    const char *collector;
+    const char *subscribe;
+    const char *state;
+    const char *ready_file;
+    const char *log_level;
+    uint64_t timeout_ms;
+    int help;
+} gate_cfg_t;
+
+typedef struct gate {
+    const gate_cfg_t *cfg;
+    sl_store_t *store;
+    zsock_t *sub;
+    sl_client_t *query;  /* ReadLog requests (request/reply) */
+    sl_client_t *sender; /* verdict batches (acks arrive asynchronously) */
+    uint64_t last_lsn;   /* the checkpoint */
+    int64_t last_resend_ms;
+    uint64_t verdicts;   /* sent since start */
+} gate_t;
+
+int gate_open(gate_t *g, const gate_cfg_t *cfg, sl_err_t *err) SL_NODISCARD;
+int gate_run(gate_t *g, volatile int *stop) SL_NODISCARD;
+void gate_close(gate_t *g);
+
+/* Folds the log entries lsn[i] / events[i] that follow the checkpoint into
+ * the state in one transaction and advances the checkpoint. *gap is set
+ * when an entry past checkpoint + 1 shows that some were missed (the
+ * entries from there on are left for a catch-up). */
+int gate_fold(gate_t *g, const uint64_t *lsn, const ProtobufCBinaryData *ev,
+              size_t n, int *gap) SL_NODISCARD;
+
+/* Reads the checkpoint from the state. */
+int gate_load_checkpoint(gate_t *g) SL_NODISCARD;
+
+/* Sends every pending verdict to the collector. */
+int gate_send_pending(gate_t *g) SL_NODISCARD;
+/* Drops the pending verdict of run_id (acknowledged). */
+int gate_ack(gate_t *g, const char *run_id) SL_NODISCARD;
+
+#endif

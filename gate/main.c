@@ -1,0 +1,108 @@
+/* sluice-gate: judges runs from the collector's log and sends the verdicts
+ * back as events. */
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "gate.h"
+#include "sluice/log.h"
+#include "sluice/opt.h"
+#include "sluice/ready.h"
+
+static volatile sig_atomic_t stop_flag;
+
+static void
+on_signal(int sig)
+{
+    (void)sig;
+    stop_flag = 1;
+}
+
+#define OPT(n, t, f, d, lo, hi, env, arg, help)                                \
+    {n, t, offsetof(gate_cfg_t, f), d, lo, hi, env, arg, help, NULL}
+
+static const sl_opt_t options[] = {
+    OPT("collector", SL_OPT_STR, collector, "tcp://127.0.0.1:7730", 0, 0,
+        "SLUICE_COLLECTOR", "E", "the collector's ingest/query endpoint"),
+    OPT("subscribe", SL_OPT_STR, subscribe, "tcp://127.0.0.1:7731", 0, 0,
+        "SLUICE_SUBSCRIBE", "E", "the collector's event stream"),
+    OPT("state", SL_OPT_STR, state, "./sluice-gate-state", 0, 0,
+        "SLUICE_GATE_STATE", "DIR", "the gate's own LMDB state"),
+    OPT("ready-file", SL_OPT_STR, ready_file, NULL, 0, 0, NULL, "F",
+        "write the endpoints to F once connected"),
+    OPT("timeout", SL_OPT_DUR, timeout_ms, "5s", 100, 600000, NULL, "DUR",
+        "how long a log read may take before it is retried"),
+    OPT("log-level", SL_OPT_STR, log_level, "info", 0, 0, "SLUICE_LOG_LEVEL",
+        "L", "error, warn, info or debug"),
+    OPT("help", SL_OPT_FLAG, help, NULL, 0, 0, NULL, NULL,
+        "show this help and exit"),
+    {0},
+};
+
+static void
+usage(FILE *out)
+{
+    fprintf(out, "usage: sluice-gate [OPTION]...\n\n"
+                 "Follows the collector's log and gives every finished run "
+                 "one verdict.\nPolicy for now: a run fails when any test "
+                 "failed or errored, else passes.\nSIGINT/SIGTERM stop it "
+                 "cleanly; a restart resumes from its checkpoint.\n\n");
+    sl_opt_help(options, out);
+}
+
+static int
+serve(const gate_cfg_t *cfg)
+{
+    gate_t g;
+    sl_err_t err = {0};
+    int rc = gate_open(&g, cfg, &err);
+    if (rc == SL_OK && cfg->ready_file != NULL) {
+        const char *keys[] = {"collector", "subscribe", "state"};
+        const char *vals[] = {cfg->collector, cfg->subscribe, cfg->state};
+        rc = sl_ready_write(cfg->ready_file, keys, vals, 3, &err);
+    }
+    if (rc != SL_OK) {
+        SL_ERROR("gate", "%s", sl_err_msg(&err, rc));
+    } else {
+        SL_INFO("gate", "following %s from LSN %llu", cfg->subscribe,
+                (unsigned long long)g.last_lsn + 1);
+        rc = gate_run(&g, (volatile int *)&stop_flag);
+    }
+    gate_close(&g);
+    if (rc == SL_OK) {
+        SL_INFO("gate", "stopped at LSN %llu",
+                (unsigned long long)g.last_lsn);
+    }
+    return rc == SL_OK ? 0 : 1;
+}
+
+int
+main(int argc, char **argv)
+{
+    gate_cfg_t cfg = {0};
+    int nrest = 0;
+    sl_err_t err = {0};
+    if (sl_opt_parse(options, &cfg, argc - 1, argv + 1, &nrest, argv + 1,
+                     &err) != SL_OK) {
+        fprintf(stderr, "sluice-gate: %s\n", err.msg);
+        return 2;
+    }
+    if (cfg.help) {
+        usage(stdout);
+        return 0;
+    }
+    if (nrest > 0 || sl_log_level_parse(cfg.log_level, &sl_log_threshold)) {
+        fprintf(stderr, "sluice-gate: unexpected argument or bad "
+                        "--log-level (see --help)\n");
+        return 2;
+    }
+    (void)zsys_init();
+    zsys_handler_set(NULL);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    (void)sigaction(SIGINT, &sa, NULL);
+    (void)sigaction(SIGTERM, &sa, NULL);
+    return serve(&cfg);
+}
