@@ -1,0 +1,447 @@
+/* sluice events R: every stored event of a run in log order, one line each
+ * (or one JSON object per line with --json), paged with GetEvents. */
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yajl/yajl_gen.h>
+
+#include "cli.h"
+#include "sluice/clock.h"
+#include "sluice/run.h"
+
+#define PAGE_MAX 1000
+
+typedef struct events_cfg {
+    cli_common_t common;
+    uint64_t limit;
+    int json;
+} events_cfg_t;
+
+/* clang-format off */
+static const sl_opt_t options[] = {
+    CLI_COMMON_OPTS(events_cfg_t),
+    {"limit", SL_OPT_U64, offsetof(events_cfg_t, limit), NULL, 1, UINT64_MAX,
+     NULL, "N", "print the first N events only (default: all)", NULL},
+    {"json", SL_OPT_FLAG, offsetof(events_cfg_t, json), NULL, 0, 0, NULL, NULL,
+     "print one JSON object per event and line (JSON lines)", NULL},
+    {0},
+};
+/* clang-format on */
+
+static const cli_usage_t events_usage = {
+    "events",
+    "[OPTION]... RUN",
+    "Prints every event of a run in log order: LSN, time (UTC), kind and a\n"
+    "description. With --json each line is an object with lsn, time,\n"
+    "time_us, stream (hex), seq, kind and the fields of the event's body.\n",
+    options,
+};
+
+/* Where events go: a text line or a JSON line each. */
+typedef struct out {
+    const events_cfg_t *cfg;
+    yajl_gen g;
+    uint64_t n; /* events printed */
+} out_t;
+
+static const char *
+kind_name(Sluice__V1__Event__BodyCase k)
+{
+    switch (k) {
+    case SLUICE__V1__EVENT__BODY_META:
+        return "meta";
+    case SLUICE__V1__EVENT__BODY_ARTIFACT_BEGIN:
+        return "artifact_begin";
+    case SLUICE__V1__EVENT__BODY_ARTIFACT_END:
+        return "artifact_end";
+    case SLUICE__V1__EVENT__BODY_TEST:
+        return "test";
+    case SLUICE__V1__EVENT__BODY_FINISH:
+        return "finish";
+    case SLUICE__V1__EVENT__BODY_VERDICT:
+        return "verdict";
+    default:
+        return "unknown";
+    }
+}
+
+static const char *
+test_status_name(Sluice__V1__TestStatus s)
+{
+    static const char *const names[] = {"passed", "failed", "errored",
+                                        "skipped"};
+    return (unsigned)s < 4 ? names[s] : "unknown";
+}
+
+/* ---- text -------------------------------------------------------------- */
+
+/* "a/b/c" from the non-empty parts. */
+static void
+put_path(const char *const *parts, size_t n)
+{
+    int first = 1;
+    for (size_t i = 0; i < n; i++) {
+        if (parts[i][0] != '\0') {
+            fputs(first ? "" : "/", stdout);
+            cli_put(stdout, parts[i], 0);
+            first = 0;
+        }
+    }
+}
+
+static void
+text_meta(const Sluice__V1__RunMeta *m)
+{
+    const char *names[] = {"project", "branch", "commit"};
+    const char *vals[] = {m->project, m->branch, m->commit};
+    for (size_t i = 0; i < 3; i++) {
+        printf("%s%s=", i ? " " : "", names[i]);
+        cli_put(stdout, vals[i], 0);
+    }
+}
+
+static void
+text_body(const sl_pb_event_t *ev)
+{
+    switch (ev->body_case) {
+    case SLUICE__V1__EVENT__BODY_META:
+        text_meta(ev->meta);
+        break;
+    case SLUICE__V1__EVENT__BODY_ARTIFACT_BEGIN:
+        cli_put(stdout, ev->artifact_begin->format, 0);
+        putchar(' ');
+        cli_put(stdout, ev->artifact_begin->path, 0);
+        printf(" %" PRIu64 " bytes", ev->artifact_begin->size);
+        break;
+    case SLUICE__V1__EVENT__BODY_TEST: {
+        const Sluice__V1__TestCase *t = ev->test;
+        const char *parts[] = {t->suite, t->classname, t->name};
+        printf("%s ", test_status_name(t->status));
+        put_path(parts, 3);
+        printf(" %.3fs", t->time_s);
+        break;
+    }
+    case SLUICE__V1__EVENT__BODY_ARTIFACT_END:
+        printf("%" PRIu64 " events", ev->artifact_end->events);
+        break;
+    case SLUICE__V1__EVENT__BODY_VERDICT:
+        printf("%s (%zu reason%s)", sl_verdict_name((int)ev->verdict->status),
+               ev->verdict->n_reasons, ev->verdict->n_reasons == 1 ? "" : "s");
+        break;
+    case SLUICE__V1__EVENT__BODY_FINISH:
+        fputs("run finished", stdout);
+        break;
+    default:
+        fputs("(a body this version does not know)", stdout);
+        break;
+    }
+}
+
+static void
+text_event(uint64_t lsn, const sl_pb_event_t *ev, int first)
+{
+    char when[32];
+    if (first) {
+        printf("%-8s %-20s %-14s %s\n", "LSN", "TIME", "KIND", "DETAIL");
+    }
+    printf("%-8" PRIu64 " %-20s %-14s ", lsn, sl_time_iso(ev->time_us, when),
+           kind_name(ev->body_case));
+    text_body(ev);
+    putchar('\n');
+}
+
+/* ---- JSON -------------------------------------------------------------- */
+
+/* A string; bytes that are not UTF-8 become '?' so the line stays JSON. */
+static void
+js_str(yajl_gen g, const char *s)
+{
+    size_t n = strlen(s);
+    if (yajl_gen_string(g, (const unsigned char *)s, n) !=
+        yajl_gen_invalid_string) {
+        return;
+    }
+    unsigned char *ascii = malloc(n + 1);
+    for (size_t i = 0; ascii != NULL && i < n; i++) {
+        ascii[i] = (unsigned char)s[i] < 0x80 ? (unsigned char)s[i] : '?';
+    }
+    (void)yajl_gen_string(g, ascii != NULL ? ascii : (const unsigned char *)"",
+                          ascii != NULL ? n : 0);
+    free(ascii);
+}
+
+static void
+js_kstr(yajl_gen g, const char *k, const char *v)
+{
+    js_str(g, k);
+    js_str(g, v);
+}
+
+static void
+js_ku64(yajl_gen g, const char *k, uint64_t v)
+{
+    char num[24];
+    int n = snprintf(num, sizeof num, "%" PRIu64, v);
+    js_str(g, k);
+    (void)yajl_gen_number(g, num, (size_t)n);
+}
+
+/* A double in the fewest digits that read back as the same value (yajl's
+ * own %.20g prints 0.012 as 0.01200000000000000025); null when absent or
+ * not finite, as JSON has no NaN. */
+static void
+js_knum(yajl_gen g, const char *k, double v, int present)
+{
+    char num[32];
+    js_str(g, k);
+    if (!present || !isfinite(v)) {
+        (void)yajl_gen_null(g);
+        return;
+    }
+    int n = snprintf(num, sizeof num, "%.15g", v);
+    if (strtod(num, NULL) != v) {
+        n = snprintf(num, sizeof num, "%.17g", v);
+    }
+    (void)yajl_gen_number(g, num, (size_t)n);
+}
+
+static void
+js_meta(yajl_gen g, const Sluice__V1__RunMeta *m)
+{
+    js_kstr(g, "project", m->project);
+    js_kstr(g, "branch", m->branch);
+    js_kstr(g, "commit", m->commit);
+    js_kstr(g, "ci", m->ci);
+    js_kstr(g, "job", m->job);
+    js_kstr(g, "url", m->url);
+}
+
+static void
+js_artifact_begin(yajl_gen g, const Sluice__V1__ArtifactBegin *b)
+{
+    char hex[2 * 64 + 1] = "";
+    size_t n = b->digest.len < 64 ? b->digest.len : 64;
+    for (size_t i = 0; i < n; i++) {
+        (void)snprintf(hex + 2 * i, 3, "%02x", b->digest.data[i]);
+    }
+    js_kstr(g, "format", b->format);
+    js_kstr(g, "path", b->path);
+    js_ku64(g, "size", b->size);
+    js_kstr(g, "digest", hex);
+}
+
+static void
+js_test(yajl_gen g, const Sluice__V1__TestCase *t)
+{
+    js_kstr(g, "suite", t->suite);
+    js_kstr(g, "classname", t->classname);
+    js_kstr(g, "name", t->name);
+    js_kstr(g, "status", test_status_name(t->status));
+    js_knum(g, "time_s", t->time_s, 1);
+    js_kstr(g, "message", t->message);
+    js_kstr(g, "file", t->file);
+    js_ku64(g, "line", t->line);
+}
+
+static void
+js_verdict(yajl_gen g, const sl_pb_verdict_t *v)
+{
+    js_kstr(g, "status", sl_verdict_name((int)v->status));
+    js_ku64(g, "decided_lsn", v->decided_lsn);
+    js_str(g, "reasons");
+    (void)yajl_gen_array_open(g);
+    for (size_t i = 0; i < v->n_reasons; i++) {
+        const Sluice__V1__Reason *r = v->reasons[i];
+        (void)yajl_gen_map_open(g);
+        js_kstr(g, "rule", r->rule);
+        js_knum(g, "value", r->value, 1);
+        js_knum(g, "threshold", r->threshold, 1);
+        js_knum(g, "baseline", r->baseline, r->has_baseline);
+        js_kstr(g, "message", r->message);
+        (void)yajl_gen_map_close(g);
+    }
+    (void)yajl_gen_array_close(g);
+}
+
+static void
+js_body(yajl_gen g, const sl_pb_event_t *ev)
+{
+    switch (ev->body_case) {
+    case SLUICE__V1__EVENT__BODY_META:
+        js_meta(g, ev->meta);
+        break;
+    case SLUICE__V1__EVENT__BODY_ARTIFACT_BEGIN:
+        js_artifact_begin(g, ev->artifact_begin);
+        break;
+    case SLUICE__V1__EVENT__BODY_TEST:
+        js_test(g, ev->test);
+        break;
+    case SLUICE__V1__EVENT__BODY_ARTIFACT_END:
+        js_ku64(g, "events", ev->artifact_end->events);
+        break;
+    case SLUICE__V1__EVENT__BODY_VERDICT:
+        js_verdict(g, ev->verdict);
+        break;
+    default:
+        break;
+    }
+}
+
+static int
+json_event(yajl_gen g, uint64_t lsn, const sl_pb_event_t *ev)
+{
+    char when[32], stream[17];
+    (void)snprintf(stream, sizeof stream, "%016" PRIx64, ev->stream);
+    (void)yajl_gen_map_open(g);
+    js_ku64(g, "lsn", lsn);
+    js_kstr(g, "time", sl_time_iso(ev->time_us, when));
+    js_str(g, "time_us");
+    (void)yajl_gen_integer(g, ev->time_us);
+    js_kstr(g, "stream", stream);
+    js_ku64(g, "seq", ev->seq);
+    js_kstr(g, "kind", kind_name(ev->body_case));
+    js_body(g, ev);
+    (void)yajl_gen_map_close(g);
+    const unsigned char *buf;
+    size_t len;
+    int rc = SL_OK;
+    if (yajl_gen_get_buf(g, &buf, &len) != yajl_gen_status_ok ||
+        fwrite(buf, 1, len, stdout) != len || putchar('\n') == EOF) {
+        rc = SL_EIO;
+    }
+    yajl_gen_clear(g);
+    yajl_gen_reset(g, NULL);
+    return rc;
+}
+
+/* ---- paging ------------------------------------------------------------ */
+
+/* Prints the events of one chunk, which must come after *after in log
+ * order; moves *after to the last one printed. */
+static int
+print_chunk(out_t *o, const sl_pb_chunk_t *ch, uint64_t *after, sl_err_t *err)
+{
+    if (ch->n_lsn != ch->n_events) {
+        return sl_err_set(err, SL_EPROTO,
+                          "log chunk with %zu LSNs for %zu "
+                          "events",
+                          ch->n_lsn, ch->n_events);
+    }
+    uint64_t limit = o->cfg->limit;
+    int rc = SL_OK;
+    for (size_t i = 0; rc == SL_OK && i < ch->n_events; i++) {
+        if (ch->lsn[i] <= *after) {
+            return sl_err_set(err, SL_EPROTO, "events out of log order");
+        }
+        if (limit != 0 && o->n >= limit) {
+            break;
+        }
+        void *m = NULL;
+        rc = sl_wire_unpack(&sluice__v1__event__descriptor, ch->events[i].data,
+                            ch->events[i].len, &m, err);
+        if (rc == SL_OK && o->cfg->json) {
+            rc = json_event(o->g, ch->lsn[i], m);
+        } else if (rc == SL_OK) {
+            text_event(ch->lsn[i], m, o->n == 0);
+        }
+        sl_wire_free(&m);
+        *after = ch->lsn[i];
+        o->n++;
+    }
+    return rc;
+}
+
+/* Asks for pages after the last LSN printed until one comes back empty. */
+static int
+walk(sl_client_t *cl, out_t *o, const char *run_id, sl_err_t *err)
+{
+    Sluice__V1__GetEvents q;
+    sl_pb_request_t req;
+    uint64_t limit = o->cfg->limit;
+    sluice__v1__get_events__init(&q);
+    sluice__v1__request__init(&req);
+    q.run_id = (char *)(uintptr_t)run_id;
+    req.kind_case = SLUICE__V1__REQUEST__KIND_GET_EVENTS;
+    req.get_events = &q;
+    for (;;) {
+        uint64_t left = limit != 0 ? limit - o->n : PAGE_MAX;
+        q.limit = left < PAGE_MAX ? (uint32_t)left : PAGE_MAX;
+        sl_pb_reply_t *rep = NULL;
+        int rc = cli_call(cl, &o->cfg->common, &req,
+                          SLUICE__V1__REPLY__KIND_CHUNK, &rep, err);
+        rc = rc == SL_OK ? print_chunk(o, rep->chunk, &q.after_lsn, err) : rc;
+        size_t got = rep != NULL ? rep->chunk->n_events : 0;
+        sl_wire_free(&rep);
+        if (rc != SL_OK || got == 0 || (limit != 0 && o->n >= limit)) {
+            return rc;
+        }
+    }
+}
+
+/* A run with no events at all may not exist: GetRun tells. */
+static int
+check_exists(sl_client_t *cl, const events_cfg_t *cfg, const char *run_id,
+             sl_err_t *err)
+{
+    Sluice__V1__GetRun q;
+    sl_pb_request_t req;
+    sl_pb_reply_t *rep = NULL;
+    sluice__v1__get_run__init(&q);
+    sluice__v1__request__init(&req);
+    q.run_id = (char *)(uintptr_t)run_id;
+    req.kind_case = SLUICE__V1__REQUEST__KIND_GET_RUN;
+    req.get_run = &q;
+    int rc = cli_call(cl, &cfg->common, &req, SLUICE__V1__REPLY__KIND_RUN, &rep,
+                      err);
+    sl_wire_free(&rep);
+    return rc;
+}
+
+static int
+show(sl_client_t *cl, const events_cfg_t *cfg, const char *run_id)
+{
+    out_t o = {cfg, NULL, 0};
+    sl_err_t err = {0};
+    int rc = SL_OK;
+    if (cfg->json) {
+        /* Collector strings are not checked for UTF-8; js_str copes. */
+        o.g = yajl_gen_alloc(NULL);
+        rc = o.g == NULL ? SL_ENOMEM : SL_OK;
+    }
+    if (o.g != NULL) {
+        (void)yajl_gen_config(o.g, yajl_gen_validate_utf8, 1);
+    }
+    rc = rc == SL_OK ? walk(cl, &o, run_id, &err) : rc;
+    if (rc == SL_OK && o.n == 0) {
+        rc = check_exists(cl, cfg, run_id, &err);
+    }
+    if (o.g != NULL) {
+        yajl_gen_free(o.g);
+    }
+    if (rc == SL_ENOTFOUND) {
+        return cli_no_such_run(run_id);
+    }
+    return cli_done(rc == SL_OK ? CLI_EXIT_OK : cli_fail(rc, &err));
+}
+
+int
+cli_cmd_events(int argc, char **argv)
+{
+    events_cfg_t cfg = {0};
+    sl_client_t *cl = NULL;
+    int nrest = 0;
+    int st = cli_parse(&events_usage, &cfg, argc, argv, &nrest);
+    if (st != CLI_CONTINUE) {
+        return st;
+    }
+    if (nrest != 1 || argv[1][0] == '\0') {
+        return cli_usage_error(&events_usage, "expected exactly one RUN id");
+    }
+    st = cli_connect(&cfg.common, &cl);
+    if (st == CLI_CONTINUE) {
+        st = show(cl, &cfg, argv[1]);
+    }
+    sl_client_destroy(&cl);
+    return st;
+}

@@ -1,0 +1,214 @@
+/* sluice: queries the collector for people (runs, one run, its events).
+ * The command table and the helpers every command shares. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <czmq.h>
+
+#include "cli.h"
+#include "sluice/parse.h"
+
+typedef struct cli_cmd {
+    const char *name;
+    cli_cmd_fn fn;
+    const char *help;
+} cli_cmd_t;
+
+static const cli_cmd_t commands[] = {
+    {"runs", cli_cmd_runs, "list runs, newest first, with filters"},
+    {"run", cli_cmd_run, "show the summary and verdict of one run"},
+    {"events", cli_cmd_events, "show every event of one run in log order"},
+    {NULL, NULL, NULL},
+};
+
+static const char exit_text[] =
+    "exit status: 0 ok, 1 other error, 2 usage error or no such run,\n"
+    "3 collector unreachable\n";
+
+static void
+usage(FILE *out)
+{
+    fprintf(out, "usage: sluice COMMAND [OPTION]... [ARG]...\n\n"
+                 "Queries the sluice collector.\n\ncommands:\n");
+    for (const cli_cmd_t *c = commands; c->name != NULL; c++) {
+        fprintf(out, "  %-10s %s\n", c->name, c->help);
+    }
+    fprintf(out,
+            "\n'sluice COMMAND --help' shows a command's options. Every "
+            "command takes\n"
+            "--collector E (env SLUICE_COLLECTOR, default %s)\n"
+            "and --timeout DUR (default 5s).\n\n%s",
+            CLI_DEFAULT_COLLECTOR, exit_text);
+}
+
+static void
+command_usage(const cli_usage_t *u, FILE *out)
+{
+    fprintf(out, "usage: sluice %s %s\n\n%s\noptions:\n", u->cmd, u->synopsis,
+            u->about);
+    sl_opt_help(u->options, out);
+    fprintf(out, "\n%s", exit_text);
+}
+
+int
+cli_usage_error(const cli_usage_t *u, const char *msg)
+{
+    fprintf(stderr, "sluice %s: %s\nTry 'sluice %s --help'.\n", u->cmd, msg,
+            u->cmd);
+    return CLI_EXIT_USAGE;
+}
+
+int
+cli_parse(const cli_usage_t *u, void *cfg, int argc, char **argv, int *nrest)
+{
+    sl_err_t err = {0};
+    cli_common_t *c = cfg;
+    int rc = sl_opt_parse(u->options, cfg, argc - 1, argv + 1, nrest, argv + 1,
+                          &err);
+    if (rc != SL_OK) {
+        return cli_usage_error(u, sl_err_msg(&err, rc));
+    }
+    if (c->help) {
+        command_usage(u, stdout);
+        return cli_done(CLI_EXIT_OK);
+    }
+    if (sl_parse_endpoint(c->collector) != SL_OK) {
+        char msg[320];
+        (void)snprintf(msg, sizeof msg,
+                       "--collector: invalid endpoint '%s' "
+                       "(tcp://HOST:PORT, ipc://PATH)",
+                       c->collector);
+        return cli_usage_error(u, msg);
+    }
+    return CLI_CONTINUE;
+}
+
+int
+cli_connect(const cli_common_t *c, sl_client_t **out)
+{
+    sl_err_t err = {0};
+    int rc = sl_client_new(out, c->collector, &err);
+    return rc == SL_OK ? CLI_CONTINUE : cli_fail(rc, &err);
+}
+
+int
+cli_call(sl_client_t *cl, const cli_common_t *c, sl_pb_request_t *req,
+         Sluice__V1__Reply__KindCase want, sl_pb_reply_t **out, sl_err_t *err)
+{
+    int rc = sl_client_call(cl, req, (int)c->timeout_ms, out, err);
+    if (rc == SL_OK && (*out)->kind_case != want) {
+        sl_wire_free(out);
+        return sl_err_set(err, SL_EPROTO,
+                          "unexpected reply from the collector at %s",
+                          c->collector);
+    }
+    return rc;
+}
+
+int
+cli_fail(int rc, const sl_err_t *err)
+{
+    fprintf(stderr, "sluice: %s\n", sl_err_msg(err, rc));
+    switch (rc) {
+    case SL_EUNREACH:
+        return CLI_EXIT_UNREACH;
+    case SL_EINVAL:
+        return CLI_EXIT_USAGE;
+    default:
+        return CLI_EXIT_ERROR;
+    }
+}
+
+int
+cli_no_such_run(const char *run_id)
+{
+    fprintf(stderr, "sluice: no such run '%s'\n", run_id);
+    return CLI_EXIT_USAGE;
+}
+
+int
+cli_done(int status)
+{
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "sluice: cannot write the output: %s\n",
+                strerror(errno));
+        return CLI_EXIT_ERROR;
+    }
+    return status;
+}
+
+/* Bytes in the UTF-8 sequence at p, or 0 when it is not one (overlong
+ * forms and surrogates pass: what matters here is the terminal). */
+static size_t
+utf8_len(const unsigned char *p)
+{
+    size_t n = p[0] < 0x80                    ? 1
+               : p[0] >= 0xC2 && p[0] <= 0xDF ? 2
+               : p[0] >= 0xE0 && p[0] <= 0xEF ? 3
+               : p[0] >= 0xF0 && p[0] <= 0xF4 ? 4
+                                              : 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((p[i] & 0xC0) != 0x80) {
+            return 0;
+        }
+    }
+    return n;
+}
+
+size_t
+cli_width(const char *s)
+{
+    size_t w = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; w++) {
+        size_t n = utf8_len(p);
+        p += n != 0 ? n : 1;
+    }
+    return w;
+}
+
+void
+cli_put(FILE *out, const char *s, size_t width)
+{
+    size_t w = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; w++) {
+        size_t n = utf8_len(p);
+        /* C0 controls, DEL, C1 controls (U+0080..U+009F; U+009B is a CSI to
+         * some terminals) and bytes that are not UTF-8 are shown as '?'. */
+        int c1 = n == 2 && p[0] == 0xC2 && p[1] <= 0x9F;
+        if (n == 0 || c1 || (n == 1 && (*p < 0x20 || *p == 0x7F))) {
+            (void)fputc('?', out);
+        } else {
+            (void)fwrite(p, 1, n, out);
+        }
+        p += n != 0 ? n : 1;
+    }
+    for (; w < width; w++) {
+        (void)fputc(' ', out);
+    }
+}
+
+int
+main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return CLI_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        usage(stdout);
+        return cli_done(CLI_EXIT_OK);
+    }
+    for (const cli_cmd_t *c = commands; c->name != NULL; c++) {
+        if (strcmp(argv[1], c->name) == 0) {
+            /* czmq would catch SIGINT and turn it into an error of every
+             * call; a query tool should just stop. */
+            (void)zsys_init();
+            zsys_handler_set(NULL);
+            return c->fn(argc - 1, argv + 1);
+        }
+    }
+    fprintf(stderr, "sluice: unknown command '%s'\n\n", argv[1]);
+    usage(stderr);
+    return CLI_EXIT_USAGE;
+}
