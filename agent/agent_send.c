@@ -74,10 +74,10 @@ on_reply(agent_sender_t *s, const sl_pb_reply_t *r)
     if (r->kind_case == SLUICE__V1__REPLY__KIND_ACK) {
         on_ack(s, r->ack);
     } else if (r->kind_case == SLUICE__V1__REPLY__KIND_ERROR) {
-        /* Kept and resent: a full store may be grown by the operator. */
+        /* Kept and resent; a refusal is no progress, so a collector that
+         * keeps refusing (store full) ends in the spool and exit 3. */
         SL_WARN("agent", "collector refused a batch: %s",
                 r->error->message);
-        s->last_progress_ms = sl_mono_ms();
     }
 }
 

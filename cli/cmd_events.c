@@ -7,6 +7,7 @@
 #include <yajl/yajl_gen.h>
 
 #include "cli.h"
+#include "sluice/json.h"
 #include "sluice/clock.h"
 #include "sluice/run.h"
 
@@ -153,68 +154,15 @@ text_event(uint64_t lsn, const sl_pb_event_t *ev, int first)
 
 /* ---- JSON -------------------------------------------------------------- */
 
-/* A string; bytes that are not UTF-8 become '?' so the line stays JSON. */
-static void
-js_str(yajl_gen g, const char *s)
-{
-    size_t n = strlen(s);
-    if (yajl_gen_string(g, (const unsigned char *)s, n) !=
-        yajl_gen_invalid_string) {
-        return;
-    }
-    unsigned char *ascii = malloc(n + 1);
-    for (size_t i = 0; ascii != NULL && i < n; i++) {
-        ascii[i] = (unsigned char)s[i] < 0x80 ? (unsigned char)s[i] : '?';
-    }
-    (void)yajl_gen_string(g, ascii != NULL ? ascii : (const unsigned char *)"",
-                          ascii != NULL ? n : 0);
-    free(ascii);
-}
-
-static void
-js_kstr(yajl_gen g, const char *k, const char *v)
-{
-    js_str(g, k);
-    js_str(g, v);
-}
-
-static void
-js_ku64(yajl_gen g, const char *k, uint64_t v)
-{
-    char num[24];
-    int n = snprintf(num, sizeof num, "%" PRIu64, v);
-    js_str(g, k);
-    (void)yajl_gen_number(g, num, (size_t)n);
-}
-
-/* A double in the fewest digits that read back as the same value (yajl's
- * own %.20g prints 0.012 as 0.01200000000000000025); null when absent or
- * not finite, as JSON has no NaN. */
-static void
-js_knum(yajl_gen g, const char *k, double v, int present)
-{
-    char num[32];
-    js_str(g, k);
-    if (!present || !isfinite(v)) {
-        (void)yajl_gen_null(g);
-        return;
-    }
-    int n = snprintf(num, sizeof num, "%.15g", v);
-    if (strtod(num, NULL) != v) {
-        n = snprintf(num, sizeof num, "%.17g", v);
-    }
-    (void)yajl_gen_number(g, num, (size_t)n);
-}
-
 static void
 js_meta(yajl_gen g, const Sluice__V1__RunMeta *m)
 {
-    js_kstr(g, "project", m->project);
-    js_kstr(g, "branch", m->branch);
-    js_kstr(g, "commit", m->commit);
-    js_kstr(g, "ci", m->ci);
-    js_kstr(g, "job", m->job);
-    js_kstr(g, "url", m->url);
+    sl_json_kstr(g, "project", m->project);
+    sl_json_kstr(g, "branch", m->branch);
+    sl_json_kstr(g, "commit", m->commit);
+    sl_json_kstr(g, "ci", m->ci);
+    sl_json_kstr(g, "job", m->job);
+    sl_json_kstr(g, "url", m->url);
 }
 
 static void
@@ -225,40 +173,40 @@ js_artifact_begin(yajl_gen g, const Sluice__V1__ArtifactBegin *b)
     for (size_t i = 0; i < n; i++) {
         (void)snprintf(hex + 2 * i, 3, "%02x", b->digest.data[i]);
     }
-    js_kstr(g, "format", b->format);
-    js_kstr(g, "path", b->path);
-    js_ku64(g, "size", b->size);
-    js_kstr(g, "digest", hex);
+    sl_json_kstr(g, "format", b->format);
+    sl_json_kstr(g, "path", b->path);
+    sl_json_ku64(g, "size", b->size);
+    sl_json_kstr(g, "digest", hex);
 }
 
 static void
 js_test(yajl_gen g, const Sluice__V1__TestCase *t)
 {
-    js_kstr(g, "suite", t->suite);
-    js_kstr(g, "classname", t->classname);
-    js_kstr(g, "name", t->name);
-    js_kstr(g, "status", test_status_name(t->status));
-    js_knum(g, "time_s", t->time_s, 1);
-    js_kstr(g, "message", t->message);
-    js_kstr(g, "file", t->file);
-    js_ku64(g, "line", t->line);
+    sl_json_kstr(g, "suite", t->suite);
+    sl_json_kstr(g, "classname", t->classname);
+    sl_json_kstr(g, "name", t->name);
+    sl_json_kstr(g, "status", test_status_name(t->status));
+    sl_json_knum(g, "time_s", t->time_s, 1);
+    sl_json_kstr(g, "message", t->message);
+    sl_json_kstr(g, "file", t->file);
+    sl_json_ku64(g, "line", t->line);
 }
 
 static void
 js_verdict(yajl_gen g, const sl_pb_verdict_t *v)
 {
-    js_kstr(g, "status", sl_verdict_name((int)v->status));
-    js_ku64(g, "decided_lsn", v->decided_lsn);
-    js_str(g, "reasons");
+    sl_json_kstr(g, "status", sl_verdict_name((int)v->status));
+    sl_json_ku64(g, "decided_lsn", v->decided_lsn);
+    sl_json_str(g, "reasons");
     (void)yajl_gen_array_open(g);
     for (size_t i = 0; i < v->n_reasons; i++) {
         const Sluice__V1__Reason *r = v->reasons[i];
         (void)yajl_gen_map_open(g);
-        js_kstr(g, "rule", r->rule);
-        js_knum(g, "value", r->value, 1);
-        js_knum(g, "threshold", r->threshold, 1);
-        js_knum(g, "baseline", r->baseline, r->has_baseline);
-        js_kstr(g, "message", r->message);
+        sl_json_kstr(g, "rule", r->rule);
+        sl_json_knum(g, "value", r->value, 1);
+        sl_json_knum(g, "threshold", r->threshold, 1);
+        sl_json_knum(g, "baseline", r->baseline, r->has_baseline);
+        sl_json_kstr(g, "message", r->message);
         (void)yajl_gen_map_close(g);
     }
     (void)yajl_gen_array_close(g);
@@ -278,7 +226,7 @@ js_body(yajl_gen g, const sl_pb_event_t *ev)
         js_test(g, ev->test);
         break;
     case SLUICE__V1__EVENT__BODY_ARTIFACT_END:
-        js_ku64(g, "events", ev->artifact_end->events);
+        sl_json_ku64(g, "events", ev->artifact_end->events);
         break;
     case SLUICE__V1__EVENT__BODY_VERDICT:
         js_verdict(g, ev->verdict);
@@ -294,23 +242,19 @@ json_event(yajl_gen g, uint64_t lsn, const sl_pb_event_t *ev)
     char when[32], stream[17];
     (void)snprintf(stream, sizeof stream, "%016" PRIx64, ev->stream);
     (void)yajl_gen_map_open(g);
-    js_ku64(g, "lsn", lsn);
-    js_kstr(g, "time", sl_time_iso(ev->time_us, when));
-    js_str(g, "time_us");
+    sl_json_ku64(g, "lsn", lsn);
+    sl_json_kstr(g, "time", sl_time_iso(ev->time_us, when));
+    sl_json_str(g, "time_us");
     (void)yajl_gen_integer(g, ev->time_us);
-    js_kstr(g, "stream", stream);
-    js_ku64(g, "seq", ev->seq);
-    js_kstr(g, "kind", kind_name(ev->body_case));
+    sl_json_kstr(g, "stream", stream);
+    sl_json_ku64(g, "seq", ev->seq);
+    sl_json_kstr(g, "kind", kind_name(ev->body_case));
     js_body(g, ev);
     (void)yajl_gen_map_close(g);
-    const unsigned char *buf;
-    size_t len;
-    int rc = SL_OK;
-    if (yajl_gen_get_buf(g, &buf, &len) != yajl_gen_status_ok ||
-        fwrite(buf, 1, len, stdout) != len || putchar('\n') == EOF) {
+    int rc = sl_json_flush(g, stdout);
+    if (rc == SL_OK && putchar('\n') == EOF) {
         rc = SL_EIO;
     }
-    yajl_gen_clear(g);
     yajl_gen_reset(g, NULL);
     return rc;
 }
@@ -405,12 +349,10 @@ show(sl_client_t *cl, const events_cfg_t *cfg, const char *run_id)
     sl_err_t err = {0};
     int rc = SL_OK;
     if (cfg->json) {
-        /* Collector strings are not checked for UTF-8; js_str copes. */
-        o.g = yajl_gen_alloc(NULL);
+        /* Collector strings are not checked for UTF-8; sl_json_str
+         * copes. */
+        o.g = sl_json_new(0);
         rc = o.g == NULL ? SL_ENOMEM : SL_OK;
-    }
-    if (o.g != NULL) {
-        (void)yajl_gen_config(o.g, yajl_gen_validate_utf8, 1);
     }
     rc = rc == SL_OK ? walk(cl, &o, run_id, &err) : rc;
     if (rc == SL_OK && o.n == 0) {

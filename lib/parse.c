@@ -115,16 +115,38 @@ sl_parse_endpoint(const char *s)
     return SL_EINVAL;
 }
 
+/* Nonzero for a dotted-quad 127.x.y.z host followed by ':'. */
+static int
+is_ipv4_loopback(const char *h)
+{
+    uint64_t octet;
+    char part[4];
+    for (int i = 0; i < 4; i++) {
+        size_t n = strspn(h, "0123456789");
+        if (n == 0 || n > 3 || h[n] != (i < 3 ? '.' : ':')) {
+            return 0;
+        }
+        memcpy(part, h, n);
+        part[n] = '\0';
+        if (sl_parse_u64(part, 0, 255, &octet) != SL_OK ||
+            (i == 0 && octet != 127)) {
+            return 0;
+        }
+        h += n + 1;
+    }
+    return 1;
+}
+
 int
 sl_endpoint_is_local(const char *s)
 {
-    static const char *const local[] = {
-        "tcp://127.", "tcp://localhost:", "tcp://[::1]:", "tcp://lo:",
-        "ipc://", "inproc://", NULL};
+    static const char *const local[] = {"tcp://localhost:", "tcp://[::1]:",
+                                        "tcp://lo:",
+                                        "ipc://", "inproc://", NULL};
     for (size_t i = 0; local[i] != NULL; i++) {
         if (strncmp(s, local[i], strlen(local[i])) == 0) {
             return 1;
         }
     }
-    return 0;
+    return strncmp(s, "tcp://", 6) == 0 && is_ipv4_loopback(s + 6);
 }

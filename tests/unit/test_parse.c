@@ -204,7 +204,10 @@ test_parse_endpoint_is_local(void **state)
                             "tcp://192.168.1.127:1",
                             "tcp://localhost.example.com:1",
                             "tcp://[::]:1",
-                            "tcp://eth0:1"};
+                            "tcp://eth0:1",
+                            "tcp://127.evil.example:1",
+                            "tcp://127.0.0.1.example.com:1",
+                            "tcp://127.0.0.256:1"};
     for (size_t i = 0; i < sizeof remote / sizeof remote[0]; i++) {
         assert_int_equal(sl_endpoint_is_local(remote[i]), 0);
     }
