@@ -8,7 +8,7 @@ pkgs=(
   libzmq3-dev libczmq-dev libprotobuf-c-dev protobuf-c-compiler
   liblmdb-dev lmdb-utils libcmocka-dev libexpat1-dev libyajl-dev
   libyaml-dev libsodium-dev libcurl4-openssl-dev
-  docker-compose
+  docker-compose valgrind
 )
 
 missing=()
