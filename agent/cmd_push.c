@@ -101,8 +101,10 @@ send_one(agent_sender_t *s, const char *run_id, uint64_t stream,
 static int
 send_meta(agent_sender_t *s, const agent_meta_t *m)
 {
-    Sluice__V1__RunMeta meta = SLUICE__V1__RUN_META__INIT;
-    sl_pb_event_t ev = SLUICE__V1__EVENT__INIT;
+    Sluice__V1__RunMeta meta;
+    sluice__v1__run_meta__init(&meta);
+    sl_pb_event_t ev;
+    sluice__v1__event__init(&ev);
     meta.project = (char *)(uintptr_t)m->project;
     meta.branch = (char *)(uintptr_t)m->branch;
     meta.commit = (char *)(uintptr_t)m->commit;
@@ -121,8 +123,10 @@ send_meta(agent_sender_t *s, const agent_meta_t *m)
 static int
 send_finish(agent_sender_t *s, const char *run_id)
 {
-    Sluice__V1__RunFinish fin = SLUICE__V1__RUN_FINISH__INIT;
-    sl_pb_event_t ev = SLUICE__V1__EVENT__INIT;
+    Sluice__V1__RunFinish fin;
+    sluice__v1__run_finish__init(&fin);
+    sl_pb_event_t ev;
+    sluice__v1__event__init(&ev);
     ev.body_case = SLUICE__V1__EVENT__BODY_FINISH;
     ev.finish = &fin;
     return send_one(s, run_id, SL_STREAM_FINISH, &ev);
@@ -137,8 +141,10 @@ static int
 stream_test(void *ctx, const sl_test_case_t *tc)
 {
     stream_sink_t *ss = ctx;
-    Sluice__V1__TestCase t = SLUICE__V1__TEST_CASE__INIT;
-    sl_pb_event_t ev = SLUICE__V1__EVENT__INIT;
+    Sluice__V1__TestCase t;
+    sluice__v1__test_case__init(&t);
+    sl_pb_event_t ev;
+    sluice__v1__event__init(&ev);
     t.suite = (char *)(uintptr_t)tc->suite;
     t.classname = (char *)(uintptr_t)tc->classname;
     t.name = (char *)(uintptr_t)tc->name;
@@ -156,9 +162,12 @@ stream_test(void *ctx, const sl_test_case_t *tc)
 static int
 stream_edges(stream_sink_t *ss, const file_t *f, int end)
 {
-    sl_pb_event_t ev = SLUICE__V1__EVENT__INIT;
-    Sluice__V1__ArtifactBegin b = SLUICE__V1__ARTIFACT_BEGIN__INIT;
-    Sluice__V1__ArtifactEnd e = SLUICE__V1__ARTIFACT_END__INIT;
+    sl_pb_event_t ev;
+    sluice__v1__event__init(&ev);
+    Sluice__V1__ArtifactBegin b;
+    sluice__v1__artifact_begin__init(&b);
+    Sluice__V1__ArtifactEnd e;
+    sluice__v1__artifact_end__init(&e);
     if (end) {
         e.events = ss->tests;
         ev.body_case = SLUICE__V1__EVENT__BODY_ARTIFACT_END;
@@ -203,9 +212,12 @@ send_file(agent_sender_t *s, const char *run_id, const file_t *f,
 static int
 report(const agent_cfg_t *cfg, agent_sender_t *s, const agent_meta_t *m)
 {
-    sl_pb_request_t req = SLUICE__V1__REQUEST__INIT;
-    Sluice__V1__WaitVerdict wv = SLUICE__V1__WAIT_VERDICT__INIT;
-    Sluice__V1__GetRun gr = SLUICE__V1__GET_RUN__INIT;
+    sl_pb_request_t req;
+    sluice__v1__request__init(&req);
+    Sluice__V1__WaitVerdict wv;
+    sluice__v1__wait_verdict__init(&wv);
+    Sluice__V1__GetRun gr;
+    sluice__v1__get_run__init(&gr);
     sl_pb_reply_t *rep = NULL;
     sl_err_t err = {0};
     wv.run_id = gr.run_id = (char *)(uintptr_t)m->run_id;
@@ -225,11 +237,10 @@ report(const agent_cfg_t *cfg, agent_sender_t *s, const agent_meta_t *m)
         return AGENT_EXIT_UNREACHABLE;
     }
     const sl_pb_run_t *run = rep->run;
-    int status = run->verdict->status;
+    Sluice__V1__VerdictStatus status = run->verdict->status;
+    int out_rc = SL_OK;
     if (cfg->json) {
-        if (sl_run_json(run, stdout) != SL_OK) {
-            status = -1;
-        }
+        out_rc = sl_run_json(run, stdout);
         fputc('\n', stdout);
     } else if (cfg->wait_ms) {
         sl_run_print_verdict(run, stdout);
@@ -243,7 +254,7 @@ report(const agent_cfg_t *cfg, agent_sender_t *s, const agent_meta_t *m)
                 m->run_id, (unsigned long long)cfg->wait_ms);
         return AGENT_EXIT_UNREACHABLE;
     }
-    return status < 0 ? AGENT_EXIT_UNREACHABLE : AGENT_EXIT_OK;
+    return out_rc != SL_OK ? AGENT_EXIT_UNREACHABLE : AGENT_EXIT_OK;
 }
 
 /* Sends the spool, the meta, every file and the finish; drains. */

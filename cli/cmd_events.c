@@ -127,7 +127,7 @@ text_body(const sl_pb_event_t *ev)
         printf("%" PRIu64 " events", ev->artifact_end->events);
         break;
     case SLUICE__V1__EVENT__BODY_VERDICT:
-        printf("%s (%zu reason%s)", sl_verdict_name((int)ev->verdict->status),
+        printf("%s (%zu reason%s)", sl_verdict_name(ev->verdict->status),
                ev->verdict->n_reasons, ev->verdict->n_reasons == 1 ? "" : "s");
         break;
     case SLUICE__V1__EVENT__BODY_FINISH:
@@ -195,7 +195,7 @@ js_test(yajl_gen g, const Sluice__V1__TestCase *t)
 static void
 js_verdict(yajl_gen g, const sl_pb_verdict_t *v)
 {
-    sl_json_kstr(g, "status", sl_verdict_name((int)v->status));
+    sl_json_kstr(g, "status", sl_verdict_name(v->status));
     sl_json_ku64(g, "decided_lsn", v->decided_lsn);
     sl_json_str(g, "reasons");
     (void)yajl_gen_array_open(g);

@@ -42,7 +42,7 @@ static void
 print_times(const sl_pb_run_t *r)
 {
     char buf[32];
-    line("state:", sl_state_name((int)r->state));
+    line("state:", sl_state_name(r->state));
     line("created:", r->created_us ? sl_time_iso(r->created_us, buf) : "-");
     line("finished:", r->finished_us ? sl_time_iso(r->finished_us, buf) : "-");
     printf("%-10s %" PRIu64 " (LSN %" PRIu64 "..%" PRIu64 ")\n",

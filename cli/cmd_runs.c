@@ -354,8 +354,8 @@ row_of(const sl_pb_run_t *r, row_t *w)
     w->col[C_PROJECT] = r->meta->project;
     w->col[C_BRANCH] = r->meta->branch;
     w->col[C_COMMIT] = w->commit;
-    w->col[C_STATE] = sl_state_name((int)r->state);
-    w->col[C_VERDICT] = sl_verdict_name((int)r->verdict->status);
+    w->col[C_STATE] = sl_state_name(r->state);
+    w->col[C_VERDICT] = sl_verdict_name(r->verdict->status);
     w->col[C_TESTS] = w->tests;
     w->col[C_CREATED] =
         r->created_us ? sl_time_iso(r->created_us, w->created) : "-";

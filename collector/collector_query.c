@@ -29,8 +29,10 @@ collector_load_run(sl_txn_t *txn, const char *run_id, sl_pb_run_t **out)
 zframe_t *
 collector_error_frame(uint64_t id, int rc, const char *msg)
 {
-    Sluice__V1__Error e = SLUICE__V1__ERROR__INIT;
-    Sluice__V1__Reply r = SLUICE__V1__REPLY__INIT;
+    Sluice__V1__Error e;
+    sluice__v1__error__init(&e);
+    Sluice__V1__Reply r;
+    sluice__v1__reply__init(&r);
     e.code = rc;
     e.message = (char *)(uintptr_t)msg;
     r.id = id;
@@ -47,7 +49,8 @@ collector_run_frame(uint64_t id, const sl_pb_run_t *run, int rc)
                                                  ? "no such run"
                                                  : sl_strerror(rc));
     }
-    Sluice__V1__Reply r = SLUICE__V1__REPLY__INIT;
+    Sluice__V1__Reply r;
+    sluice__v1__reply__init(&r);
     r.id = id;
     r.kind_case = SLUICE__V1__REPLY__KIND_RUN;
     r.run = (sl_pb_run_t *)(uintptr_t)run;
@@ -156,8 +159,10 @@ list_runs(sl_txn_t *txn, uint64_t id, const Sluice__V1__ListRuns *q)
     if (rc != SL_OK) {
         f = collector_error_frame(id, rc, sl_strerror(rc));
     } else {
-        Sluice__V1__RunList list = SLUICE__V1__RUN_LIST__INIT;
-        Sluice__V1__Reply r = SLUICE__V1__REPLY__INIT;
+        Sluice__V1__RunList list;
+        sluice__v1__run_list__init(&list);
+        Sluice__V1__Reply r;
+        sluice__v1__reply__init(&r);
         list.runs = l.runs;
         list.n_runs = l.n;
         list.next_cursor.data = next;
@@ -224,8 +229,10 @@ chunk_frame(sl_txn_t *txn, uint64_t id, chunk_t *c, int rc)
     if (rc != SL_OK && rc != SL_ENOTFOUND) {
         f = collector_error_frame(id, rc, sl_strerror(rc));
     } else {
-        Sluice__V1__LogChunk ch = SLUICE__V1__LOG_CHUNK__INIT;
-        Sluice__V1__Reply r = SLUICE__V1__REPLY__INIT;
+        Sluice__V1__LogChunk ch;
+        sluice__v1__log_chunk__init(&ch);
+        Sluice__V1__Reply r;
+        sluice__v1__reply__init(&r);
         ch.n_lsn = ch.n_events = c->n;
         ch.lsn = c->lsn;
         ch.events = c->ev;

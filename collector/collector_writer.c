@@ -239,8 +239,10 @@ static zframe_t *
 ack_frame(const item_t *it)
 {
     const sl_pb_batch_t *b = it->req->batch;
-    Sluice__V1__Ack ack = SLUICE__V1__ACK__INIT;
-    Sluice__V1__Reply r = SLUICE__V1__REPLY__INIT;
+    Sluice__V1__Ack ack;
+    sluice__v1__ack__init(&ack);
+    Sluice__V1__Reply r;
+    sluice__v1__reply__init(&r);
     ack.run_id = b->run_id;
     ack.stream = b->stream;
     ack.high_seq = it->high;
@@ -260,7 +262,8 @@ publish(group_t *g, const item_t *it)
     }
     uint64_t *lsn = malloc(it->stored * sizeof *lsn);
     ProtobufCBinaryData *ev = malloc(it->stored * sizeof *ev);
-    Sluice__V1__LogChunk chunk = SLUICE__V1__LOG_CHUNK__INIT;
+    Sluice__V1__LogChunk chunk;
+    sluice__v1__log_chunk__init(&chunk);
     for (uint32_t i = 0; lsn != NULL && ev != NULL && i < it->stored; i++) {
         size_t k = it->first_ev + i;
         lsn[i] = it->first_lsn + i;

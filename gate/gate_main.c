@@ -72,8 +72,10 @@ static int
 catch_up(gate_t *g)
 {
     for (;;) {
-        sl_pb_request_t req = SLUICE__V1__REQUEST__INIT;
-        Sluice__V1__ReadLog rl = SLUICE__V1__READ_LOG__INIT;
+        sl_pb_request_t req;
+        sluice__v1__request__init(&req);
+        Sluice__V1__ReadLog rl;
+        sluice__v1__read_log__init(&rl);
         sl_pb_reply_t *rep = NULL;
         sl_err_t err = {0};
         rl.from_lsn = g->last_lsn + 1;

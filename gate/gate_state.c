@@ -143,7 +143,8 @@ send_verdict(gate_t *g, const char *run_id, const sl_val_t *v)
     if (rc != SL_OK) {
         return rc;
     }
-    sl_pb_event_t ev = SLUICE__V1__EVENT__INIT;
+    sl_pb_event_t ev;
+    sluice__v1__event__init(&ev);
     ev.seq = 1;
     ev.body_case = SLUICE__V1__EVENT__BODY_VERDICT;
     ev.verdict = verdict;

@@ -143,7 +143,7 @@ apply_meta(Sluice__V1__RunMeta *dst, const Sluice__V1__RunMeta *src)
 }
 
 static void
-apply_test(Sluice__V1__TestCounts *c, int status)
+apply_test(Sluice__V1__TestCounts *c, Sluice__V1__TestStatus status)
 {
     c->total++;
     switch (status) {
@@ -260,7 +260,7 @@ sl_run_apply(sl_pb_run_t *r, const sl_pb_event_t *ev, uint64_t lsn,
 }
 
 const char *
-sl_verdict_name(int status)
+sl_verdict_name(Sluice__V1__VerdictStatus status)
 {
     switch (status) {
     case SLUICE__V1__VERDICT_STATUS__VERDICT_PASS:
@@ -275,7 +275,7 @@ sl_verdict_name(int status)
 }
 
 const char *
-sl_state_name(int state)
+sl_state_name(Sluice__V1__RunState state)
 {
     return state == SLUICE__V1__RUN_STATE__RUN_FINISHED ? "finished" : "open";
 }

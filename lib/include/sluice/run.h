@@ -35,9 +35,9 @@ int sl_run_set_high_seq(sl_pb_run_t *r, uint64_t stream, uint64_t seq)
     SL_NODISCARD;
 
 /* "pass", "warn", "fail" or "pending". */
-const char *sl_verdict_name(int status);
+const char *sl_verdict_name(Sluice__V1__VerdictStatus status);
 /* "open" or "finished". */
-const char *sl_state_name(int state);
+const char *sl_state_name(Sluice__V1__RunState state);
 /* The status filter value of a run: its verdict name, or "open". */
 const char *sl_run_status(const sl_pb_run_t *r);
 
