@@ -58,6 +58,7 @@ typedef struct agent_sender {
     size_t n, cap;
     int64_t last_progress_ms, last_send_ms;
     int unreachable;   /* everything from now on goes to the spool */
+    int interrupted;   /* a signal asked us to stop */
     FILE *spool;
     char spool_tmp[4096], spool_path[4096];
     uint64_t stored;   /* events newly stored, as acked */

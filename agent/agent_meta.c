@@ -108,18 +108,20 @@ from_ci(const ci_env_t *ci, agent_meta_t *m)
 {
     copy(m->ci, sizeof m->ci, ci ? ci->name : NULL);
     if (ci != NULL) {
+        const char *b2 = env(ci->branch2);
+        /* Jenkins' GIT_BRANCH is "origin/main". */
+        if (strcmp(ci->name, "jenkins") == 0 && b2 != NULL &&
+            strncmp(b2, "origin/", 7) == 0) {
+            b2 += 7;
+        }
         copy(m->project, sizeof m->project, env(ci->project));
         copy(m->branch, sizeof m->branch, env(ci->branch));
-        copy(m->branch, sizeof m->branch, env(ci->branch2));
+        copy(m->branch, sizeof m->branch, b2);
         copy(m->commit, sizeof m->commit, env(ci->commit));
         copy(m->job, sizeof m->job, env(ci->job));
     }
     ci_run_id(ci, m);
     ci_url(ci, m);
-    /* Jenkins' GIT_BRANCH is "origin/main". */
-    if (strncmp(m->branch, "origin/", 7) == 0) {
-        memmove(m->branch, m->branch + 7, strlen(m->branch + 7) + 1);
-    }
 }
 
 static void
@@ -174,11 +176,24 @@ check_run_id(const char *id, sl_err_t *err)
 int
 agent_meta_resolve(const agent_cfg_t *cfg, agent_meta_t *m, sl_err_t *err)
 {
+    const struct {
+        const char *name, *v;
+        size_t cap;
+    } given[] = {{"--run-id", cfg->run_id, sizeof m->run_id},
+                 {"--project", cfg->project, sizeof m->project},
+                 {"--branch", cfg->branch, sizeof m->branch},
+                 {"--commit", cfg->commit, sizeof m->commit}};
     memset(m, 0, sizeof *m);
     copy(m->run_id, sizeof m->run_id, cfg->run_id);
     copy(m->project, sizeof m->project, cfg->project);
     copy(m->branch, sizeof m->branch, cfg->branch);
     copy(m->commit, sizeof m->commit, cfg->commit);
+    for (size_t i = 0; i < sizeof given / sizeof given[0]; i++) {
+        if (given[i].v != NULL && strlen(given[i].v) >= given[i].cap) {
+            return sl_err_set(err, SL_EINVAL, "%s: at most %zu characters",
+                              given[i].name, given[i].cap - 1);
+        }
+    }
     from_ci(detect_ci(), m);
     from_git(m);
     if (sodium_init() < 0) {

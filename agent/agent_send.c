@@ -29,12 +29,13 @@ inflight_free(agent_inflight_t *f)
     free(f->run_id);
 }
 
-/* The collector is gone: every batch in flight moves to the spool. */
+/* The collector is gone (or we must stop): every batch in flight moves to
+ * the spool, and so does everything sent from now on. */
 static int
 go_unreachable(agent_sender_t *s)
 {
     int rc = SL_OK;
-    if (!s->unreachable) {
+    if (!s->unreachable && !s->interrupted) {
         SL_WARN("agent", "no answer from the collector at %s for %llu ms; "
                 "spooling %zu batch(es)", s->cfg->collector,
                 (unsigned long long)s->cfg->timeout_ms, s->n);
@@ -53,7 +54,7 @@ go_unreachable(agent_sender_t *s)
 static void
 on_ack(agent_sender_t *s, const Sluice__V1__Ack *a)
 {
-    size_t j = 0;
+    size_t j = 0, n0 = s->n;
     for (size_t i = 0; i < s->n; i++) {
         agent_inflight_t *f = &s->q[i];
         if (f->stream == a->stream && f->last_seq <= a->high_seq &&
@@ -65,7 +66,11 @@ on_ack(agent_sender_t *s, const Sluice__V1__Ack *a)
     }
     s->n = j;
     s->stored += a->stored;
-    s->last_progress_ms = sl_mono_ms();
+    /* Only an ack that releases a batch is progress: a gap or a resend
+     * acked again does not keep a refusing collector looking alive. */
+    if (s->n < n0 || a->stored > 0) {
+        s->last_progress_ms = sl_mono_ms();
+    }
 }
 
 static void
@@ -108,7 +113,9 @@ pump(agent_sender_t *s, int wait_ms)
             sl_wire_free(&r);
         }
     } else if (rc == SL_EINTR) {
-        return rc;
+        /* Told to stop: what is in flight must not be lost. */
+        s->interrupted = 1;
+        return go_unreachable(s);
     }
     int64_t now = sl_mono_ms();
     if (s->n > 0 && now - s->last_progress_ms >= (int64_t)s->cfg->timeout_ms) {

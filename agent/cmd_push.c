@@ -114,9 +114,15 @@ send_meta(agent_sender_t *s, const agent_meta_t *m)
     ev.body_case = SLUICE__V1__EVENT__BODY_META;
     ev.meta = &meta;
     /* Named by content, so the same metadata sent twice is stored once. */
-    uint8_t d[16], buf[2048];
-    size_t n = protobuf_c_message_pack(&meta.base, buf);
+    uint8_t d[16];
+    size_t n = protobuf_c_message_get_packed_size(&meta.base);
+    uint8_t *buf = malloc(n ? n : 1);
+    if (buf == NULL) {
+        return SL_ENOMEM;
+    }
+    (void)protobuf_c_message_pack(&meta.base, buf);
     (void)crypto_generichash(d, sizeof d, buf, n, NULL, 0);
+    free(buf);
     return send_one(s, m->run_id, stream_of(d), &ev);
 }
 
@@ -272,7 +278,10 @@ send_all(agent_sender_t *s, const agent_meta_t *m, const file_t *files,
         rc = send_file(s, m->run_id, &files[i], err);
     }
     if (rc == SL_OK && finish) {
-        rc = send_finish(s, m->run_id);
+        /* Everything of the run is stored before its finish, so the gate
+         * never judges a run ahead of its results. */
+        rc = agent_sender_drain(s);
+        rc = rc == SL_OK ? send_finish(s, m->run_id) : rc;
     }
     if (rc == SL_OK) {
         rc = agent_sender_drain(s);
@@ -281,6 +290,16 @@ send_all(agent_sender_t *s, const agent_meta_t *m, const file_t *files,
     /* Old spool files go once all of them is acknowledged or respooled. */
     agent_spool_done(&taken, ntaken, rc == SL_OK && rc2 == SL_OK);
     return rc != SL_OK ? rc : rc2;
+}
+
+/* A finish with no files must name an existing run: given, or derived from
+ * the CI (a made-up local id would finish nothing). */
+static int
+finish_only_ok(const agent_cfg_t *cfg, const agent_meta_t *m, int n,
+               int finish)
+{
+    return n > 0 || !finish || cfg->run_id != NULL ||
+           strncmp(m->run_id, "local-", 6) != 0;
 }
 
 static int
@@ -295,6 +314,10 @@ run_push(const agent_cfg_t *cfg, file_t *files, int n, int finish)
         return AGENT_EXIT_USAGE;
     }
     int rc = agent_meta_resolve(cfg, &m, &err);
+    if (rc == SL_OK && !finish_only_ok(cfg, &m, n, finish)) {
+        rc = sl_err_set(&err, SL_EINVAL, "finish: give --run-id (or run in "
+                        "a CI whose run id sluice derives)");
+    }
     if (rc == SL_OK) {
         rc = validate(files, n, forced, &err);
     }
@@ -306,12 +329,15 @@ run_push(const agent_cfg_t *cfg, file_t *files, int n, int finish)
     rc = rc == SL_OK ? send_all(&s, &m, files, n, finish, &err) : rc;
     if (rc != SL_OK) {
         fprintf(stderr, "sluice-agent: %s\n", sl_err_msg(&err, rc));
-        return rc == SL_EINPUT ? AGENT_EXIT_USAGE : AGENT_EXIT_UNREACHABLE;
+        return rc == SL_EINPUT || rc == SL_EINVAL || rc == SL_EIO
+                   ? AGENT_EXIT_USAGE
+                   : AGENT_EXIT_UNREACHABLE;
     }
     if (s.unreachable) {
-        fprintf(stderr, "sluice-agent: collector at %s unreachable: run %s "
-                "kept in %s for the next push or 'sluice-agent flush'\n",
-                cfg->collector, m.run_id, s.spool_path);
+        fprintf(stderr, "sluice-agent: %s: run %s kept in %s for the next "
+                "push or 'sluice-agent flush'\n",
+                s.interrupted ? "interrupted" : "collector unreachable",
+                m.run_id, s.spool_path);
         return AGENT_EXIT_UNREACHABLE;
     }
     if (!cfg->json) {
@@ -423,8 +449,7 @@ agent_cmd_push(int argc, char **argv, int finish_only)
         }
         return rc;
     }
-    if ((finish_only && (n > 0 || cfg.run_id == NULL)) ||
-        (!finish_only && n == 0)) {
+    if ((finish_only && n > 0) || (!finish_only && n == 0)) {
         push_usage(stderr, argv[0]);
         return AGENT_EXIT_USAGE;
     }

@@ -298,8 +298,9 @@ fetch(sl_client_t *cl, const runs_cfg_t *cfg, Sluice__V1__ListRuns *q,
         if (rc != SL_OK) {
             return rc;
         }
-        if (l->n_runs == 0 || l->next_cursor.len == 0 ||
-            p->runs >= cfg->limit) {
+        /* A page may hold no runs but a cursor: the collector caps how
+         * many it scans per request. */
+        if (l->next_cursor.len == 0 || p->runs >= cfg->limit) {
             return SL_OK;
         }
         q->cursor = l->next_cursor;

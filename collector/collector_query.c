@@ -13,6 +13,9 @@
 #define READ_DEFAULT 1000
 #define READ_MAX 10000
 #define READ_MAX_BYTES (4u << 20)
+/* Runs one ListRuns may look at: a filter that matches little returns a
+ * cursor to go on from instead of holding the main thread. */
+#define LIST_SCAN_MAX 20000
 
 int
 collector_load_run(sl_txn_t *txn, const char *run_id, sl_pb_run_t **out)
@@ -124,10 +127,14 @@ collect_runs(sl_txn_t *txn, const Sluice__V1__ListRuns *q, run_list_t *l,
     l->runs = calloc(limit, sizeof *l->runs);
     rc = rc == SL_OK && l->runs == NULL ? SL_ENOMEM : rc;
     rc = rc == SL_OK ? list_start(&cur, q, &k, &v) : rc;
+    size_t scanned = 0;
     for (; rc == SL_OK && l->n < limit; rc = sl_cursor_prev(&cur, &k, &v)) {
         if (k.len <= 8 || (int64_t)sl_be64_get(k.data) < q->since_us) {
             rc = SL_ENOTFOUND;
             break;
+        }
+        if (++scanned > LIST_SCAN_MAX) {
+            break; /* next holds where to go on */
         }
         char id[300];
         (void)snprintf(id, sizeof id, "%.*s", (int)(k.len - 8),
@@ -135,14 +142,14 @@ collect_runs(sl_txn_t *txn, const Sluice__V1__ListRuns *q, run_list_t *l,
         sl_pb_run_t *r = NULL;
         if (collector_load_run(txn, id, &r) == SL_OK && run_matches(r, q)) {
             l->runs[l->n++] = r;
-            memcpy(next, k.data, k.len);
-            *next_len = k.len;
         } else {
             sl_run_free(&r);
         }
+        memcpy(next, k.data, k.len);
+        *next_len = k.len;
     }
     sl_cursor_close(&cur);
-    if (rc == SL_ENOTFOUND || l->n < limit) {
+    if (rc != SL_OK) {
         *next_len = 0; /* the index is exhausted */
     }
     return rc == SL_ENOTFOUND ? SL_OK : rc;

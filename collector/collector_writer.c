@@ -26,6 +26,7 @@ typedef struct item {
 typedef struct cached {
     sl_pb_run_t *run;
     int is_new;
+    int dirty;          /* events were stored: the record is written */
     int verdict_now;    /* a verdict was stored in this group */
 } cached_t;
 
@@ -185,6 +186,7 @@ store_batch(group_t *g, sl_txn_t *txn, item_t *it)
         return; /* a resend (acked again) or a gap (the sender resends) */
     }
     store_events(g, txn, it, (size_t)(high + 1 - b->first_seq));
+    it->run->dirty = 1;
     if (sl_run_set_high_seq(it->run->run, b->stream, last) != SL_OK) {
         txn->rc = SL_ENOMEM;
     }
@@ -196,6 +198,9 @@ flush_runs(group_t *g, sl_txn_t *txn)
 {
     for (size_t i = 0; i < g->nruns && txn->rc == SL_OK; i++) {
         cached_t *ce = &g->runs[i];
+        if (!ce->dirty) {
+            continue; /* only resends or gaps: nothing changed */
+        }
         size_t n = protobuf_c_message_get_packed_size(&ce->run->base);
         uint8_t *buf = malloc(n ? n : 1);
         if (buf == NULL) {

@@ -29,6 +29,7 @@ typedef struct gate_cfg {
     const char *ready_file;
     const char *log_level;
     uint64_t timeout_ms;
+    uint64_t map_size;
     int help;
 } gate_cfg_t;
 
@@ -41,6 +42,7 @@ typedef struct gate {
     uint64_t last_lsn;   /* the checkpoint */
     int64_t last_resend_ms;
     uint64_t verdicts;   /* sent since start */
+    uint64_t judged;     /* made since the last send of pending verdicts */
 } gate_t;
 
 int gate_open(gate_t *g, const gate_cfg_t *cfg, sl_err_t *err) SL_NODISCARD;
@@ -53,6 +55,8 @@ void gate_close(gate_t *g);
  * entries from there on are left for a catch-up). */
 int gate_fold(gate_t *g, const uint64_t *lsn, const ProtobufCBinaryData *ev,
               size_t n, int *gap) SL_NODISCARD;
+
+
 
 /* Reads the checkpoint from the state. */
 int gate_load_checkpoint(gate_t *g) SL_NODISCARD;

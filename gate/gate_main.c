@@ -18,7 +18,7 @@ gate_open(gate_t *g, const gate_cfg_t *cfg, sl_err_t *err)
     static const char *const dbs[] = {"runs", "meta", "pending", NULL};
     memset(g, 0, sizeof *g);
     g->cfg = cfg;
-    sl_store_cfg_t scfg = {cfg->state, dbs, 1ull << 34};
+    sl_store_cfg_t scfg = {cfg->state, dbs, cfg->map_size};
     int rc = sl_store_open(&g->store, &scfg, err);
     rc = rc == SL_OK ? gate_load_checkpoint(g) : rc;
     rc = rc == SL_OK ? sl_client_new(&g->query, cfg->collector, err) : rc;
@@ -63,7 +63,8 @@ fold_and_send(gate_t *g, const uint64_t *lsn, const ProtobufCBinaryData *ev,
         SL_ERROR("gate", "state: %s", sl_strerror(rc));
         return rc;
     }
-    return gate_send_pending(g);
+    /* New verdicts go out at once; older pending ones on the resend tick. */
+    return g->judged > 0 ? gate_send_pending(g) : SL_OK;
 }
 
 /* Reads the log from the checkpoint to its head (Clone pattern catch-up).

@@ -55,9 +55,10 @@ load_run(sl_txn_t *txn, const char *run_id)
     return r != NULL ? r : sl_run_new(run_id);
 }
 
-/* Judges a run whose finish was just folded: the verdict becomes pending. */
+/* Judges a run whose finish was just folded: the verdict becomes pending
+ * (and counts in g->judged until it is sent). */
 static void
-judge(sl_txn_t *txn, const sl_pb_run_t *r)
+judge(gate_t *g, sl_txn_t *txn, const sl_pb_run_t *r)
 {
     sl_pb_verdict_t *v = NULL;
     if (sl_policy_judge(r, &v) != SL_OK) {
@@ -68,12 +69,13 @@ judge(sl_txn_t *txn, const sl_pb_run_t *r)
             sl_verdict_name(v->status), v->n_reasons);
     put_msg(txn, GDB_PENDING, r->run_id, &v->base);
     sl_wire_free(&v);
+    g->judged++;
 }
 
 /* Folds one event. The run is judged once: at its first finish, unless the
  * log already holds its verdict. */
 static void
-fold_one(sl_txn_t *txn, const sl_pb_event_t *ev, uint64_t lsn)
+fold_one(gate_t *g, sl_txn_t *txn, const sl_pb_event_t *ev, uint64_t lsn)
 {
     sl_pb_run_t *r = load_run(txn, ev->run_id);
     if (r == NULL) {
@@ -90,7 +92,7 @@ fold_one(sl_txn_t *txn, const sl_pb_event_t *ev, uint64_t lsn)
         sl_store_del(txn, GDB_PENDING, &k); /* stored: nothing to resend */
     } else if (!was_finished && !had_verdict &&
                r->state == SLUICE__V1__RUN_STATE__RUN_FINISHED) {
-        judge(txn, r);
+        judge(g, txn, r);
     }
     put_msg(txn, GDB_RUNS, r->run_id, &r->base);
     sl_run_free(&r);
@@ -115,7 +117,7 @@ gate_fold(gate_t *g, const uint64_t *lsn, const ProtobufCBinaryData *ev,
         sl_pb_event_t *e = NULL;
         if (sl_wire_unpack(&sluice__v1__event__descriptor, ev[i].data,
                            ev[i].len, (void **)&e, NULL) == SL_OK) {
-            fold_one(&txn, e, lsn[i]);
+            fold_one(g, &txn, e, lsn[i]);
         } else {
             SL_WARN("gate", "LSN %llu does not decode; skipped",
                     (unsigned long long)lsn[i]);
@@ -186,6 +188,7 @@ gate_send_pending(gate_t *g)
     sl_cursor_close(&cur);
     sl_store_abort(&txn);
     g->last_resend_ms = sl_mono_ms();
+    g->judged = 0;
     return rc == SL_ENOTFOUND ? SL_OK : rc;
 }
 

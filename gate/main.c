@@ -31,6 +31,8 @@ static const sl_opt_t options[] = {
         "SLUICE_GATE_STATE", "DIR", "the gate's own LMDB state"),
     OPT("ready-file", SL_OPT_STR, ready_file, NULL, 0, 0, NULL, "F",
         "write the endpoints to F once connected"),
+    OPT("map-size", SL_OPT_SIZE, map_size, "4G", 1u << 20, 1ull << 40,
+        "SLUICE_GATE_MAP_SIZE", "SIZE", "largest the gate's state may grow"),
     OPT("timeout", SL_OPT_DUR, timeout_ms, "5s", 100, 600000, NULL, "DUR",
         "how long a log read may take before it is retried"),
     OPT("log-level", SL_OPT_STR, log_level, "info", 0, 0, "SLUICE_LOG_LEVEL",

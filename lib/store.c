@@ -26,8 +26,9 @@ sl_rc_from_mdb(int mdb_rc)
         return SL_EFULL;
     case ENOMEM:
         return SL_ENOMEM;
-    case EIO:
     case ENOSPC:
+        return SL_EFULL;
+    case EIO:
         return SL_EIO;
     default:
         return SL_ESTORE;
@@ -84,7 +85,10 @@ open_env(sl_store_t *s, const sl_store_cfg_t *cfg, sl_err_t *err)
         mrc = mdb_env_set_maxreaders(s->env, 126);
     }
     if (mrc == 0) {
-        /* Durable: no WRITEMAP (SIGBUS on a full disk), no *SYNC flags. */
+        /* Durable: no WRITEMAP (SIGBUS on a full disk), no *SYNC flags.
+         * NOTLS: a read transaction is not tied to its thread's reader
+         * slot, so the collector's main thread can hold one per query while
+         * its writer thread writes. */
         mrc = mdb_env_open(s->env, cfg->dir, MDB_NOTLS, 0644);
     }
     if (mrc != 0) {
