@@ -2,7 +2,7 @@
  * queries) and answers queries; the writer thread owns the LMDB write
  * transactions and the PUB socket. They talk over an inproc PAIR pipe:
  *
- *   main -> writer   "B" identity request*   a decoded batch (ownership
+ *   main -> writer   "B" identity batch*     a decoded batch (ownership
  *                                            passes to the writer)
  *   main -> writer   "$TERM"                 stop
  *   writer -> main   "A" identity reply      a reply to forward
@@ -25,6 +25,17 @@ enum {
     CDB_RUN_TIME = 2, /* created_us (u64 BE) + run id -> "" */
     CDB_RUN_LOG = 3,  /* run id + NUL + first LSN (u64 BE) -> count (u32 BE) */
 };
+
+/* A batch on its way to the writer: decoded (in an arena) for checking and
+ * folding, and located in its frame so each event is stored as it came. */
+typedef struct collector_batch {
+    sl_pb_request_t *req; /* lives in arena */
+    sl_arena_t *arena;
+    zframe_t *body;       /* the packed Request the ranges point into */
+    sl_range_t *ranges;   /* one per event */
+} collector_batch_t;
+
+void collector_batch_free(collector_batch_t **bp);
 
 typedef struct collector_cfg {
     const char *data;

@@ -211,36 +211,67 @@ next_timeout(collector_t *c)
     return t < 0 ? 0 : t;
 }
 
-/* Hands a batch to the writer. Takes *identity and *req. */
-static void
-forward_batch(collector_t *c, zframe_t **identity, sl_pb_request_t **req)
+void
+collector_batch_free(collector_batch_t **bp)
 {
+    if (bp == NULL || *bp == NULL) {
+        return;
+    }
+    sl_arena_free(&(*bp)->arena);
+    zframe_destroy(&(*bp)->body);
+    free((*bp)->ranges);
+    free(*bp);
+    *bp = NULL;
+}
+
+/* Hands a batch to the writer. Takes *identity, *body, *req and *arena. */
+static void
+forward_batch(collector_t *c, zframe_t **identity, zframe_t **body,
+              sl_pb_request_t **req, sl_arena_t **arena)
+{
+    collector_batch_t *b = calloc(1, sizeof *b);
+    size_t n = (*req)->batch->n_events;
     zmsg_t *m = zmsg_new();
-    if (m != NULL && zmsg_addstr(m, "B") == 0 &&
-        zmsg_append(m, identity) == 0 &&
-        zmsg_addmem(m, req, sizeof *req) == 0 && zmsg_send(&m, c->pipe_main) == 0) {
-        *req = NULL; /* the writer owns it now */
+    if (b != NULL) {
+        b->req = *req;
+        b->arena = *arena;
+        b->body = *body;
+        b->ranges = calloc(n ? n : 1, sizeof *b->ranges);
+        *req = NULL, *arena = NULL, *body = NULL;
+    }
+    if (b == NULL || b->ranges == NULL ||
+        sl_wire_batch_ranges(zframe_data(b->body), zframe_size(b->body),
+                             b->ranges, n) != SL_OK) {
+        zframe_t *f = collector_error_frame(b ? b->req->id : 0, SL_EPROTO,
+                                            "malformed batch");
+        route(c, identity, &f);
+    } else if (m != NULL && zmsg_addstr(m, "B") == 0 &&
+               zmsg_append(m, identity) == 0 &&
+               zmsg_addmem(m, &b, sizeof b) == 0 &&
+               zmsg_send(&m, c->pipe_main) == 0) {
+        b = NULL; /* the writer owns it now */
     }
     zmsg_destroy(&m);
     zframe_destroy(identity);
-    sl_wire_free(req);
+    collector_batch_free(&b);
 }
 
 static void
-on_request(collector_t *c, zframe_t **identity, zframe_t *body)
+on_request(collector_t *c, zframe_t **identity, zframe_t **body)
 {
     sl_pb_request_t *req = NULL;
+    sl_arena_t *arena = NULL;
     sl_err_t err = {0};
-    int rc = sl_wire_unpack(&sluice__v1__request__descriptor,
-                            zframe_data(body), zframe_size(body),
-                            (void **)&req, &err);
+    int rc = sl_wire_unpack_arena(&sluice__v1__request__descriptor,
+                                  zframe_data(*body), zframe_size(*body),
+                                  (void **)&req, &arena, &err);
     if (rc != SL_OK) {
         zframe_t *f = collector_error_frame(0, rc, err.msg);
         route(c, identity, &f);
         return;
     }
     if (req->kind_case == SLUICE__V1__REQUEST__KIND_BATCH) {
-        forward_batch(c, identity, &req);
+        forward_batch(c, identity, body, &req, &arena);
         return;
     }
     if (req->kind_case == SLUICE__V1__REQUEST__KIND_WAIT_VERDICT) {
@@ -250,7 +281,7 @@ on_request(collector_t *c, zframe_t **identity, zframe_t *body)
         route(c, identity, &f);
     }
     zframe_destroy(identity);
-    sl_wire_free(&req);
+    sl_arena_free(&arena);
 }
 
 static void
@@ -263,7 +294,7 @@ on_router(collector_t *c)
     zframe_t *identity = zmsg_pop(m);
     zframe_t *body = zmsg_pop(m);
     if (identity != NULL && body != NULL && zmsg_size(m) == 0) {
-        on_request(c, &identity, body);
+        on_request(c, &identity, &body);
     }
     zframe_destroy(&identity);
     zframe_destroy(&body);

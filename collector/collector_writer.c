@@ -14,7 +14,7 @@
 
 typedef struct item {
     zframe_t *identity;
-    sl_pb_request_t *req;
+    collector_batch_t *b;
     int rc;             /* SL_OK, or why the batch was refused */
     uint64_t high;      /* highest contiguous seq after this batch */
     uint32_t stored;    /* events newly stored */
@@ -105,23 +105,52 @@ check_batch(const sl_pb_batch_t *b)
     return SL_OK;
 }
 
-/* Packs ev as stored (run id, stream and time filled in) into the arena. */
-static int
-pack_event(group_t *g, const sl_pb_batch_t *b, sl_pb_event_t *ev)
+static size_t
+put_varint(uint8_t *out, uint64_t v)
 {
-    char *saved = ev->run_id;
-    ev->run_id = b->run_id;
-    ev->stream = b->stream;
-    ev->time_us = g->now_us;
-    int rc = grow((void **)&g->off, &g->off_cap, g->noff + 2, sizeof *g->off);
-    if (rc == SL_OK) {
-        g->off[g->noff++] = g->arena_len;
-        rc = sl_wire_append(&ev->base, &g->arena, &g->arena_cap,
-                            &g->arena_len);
-        g->off[g->noff] = g->arena_len;
+    size_t n = 0;
+    while (v >= 0x80) {
+        out[n++] = (uint8_t)(v | 0x80);
+        v >>= 7;
     }
-    ev->run_id = saved;
-    return rc;
+    out[n++] = (uint8_t)v;
+    return n;
+}
+
+/* Appends event i as stored: the bytes it came in, then run_id (field 1),
+ * stream (2) and time_us (4). Protobuf takes the last value of a field, so
+ * these win over anything the sender put there, without packing the event
+ * again. */
+static int
+pack_event(group_t *g, const item_t *it, size_t i)
+{
+    const sl_pb_batch_t *b = it->b->req->batch;
+    const sl_range_t *r = &it->b->ranges[i];
+    size_t idlen = strlen(b->run_id);
+    int rc = grow((void **)&g->off, &g->off_cap, g->noff + 2, sizeof *g->off);
+    rc = rc == SL_OK ? grow((void **)&g->arena, &g->arena_cap,
+                            g->arena_len + r->len + idlen + 32, 1)
+                     : rc;
+    if (rc != SL_OK) {
+        return rc;
+    }
+    uint8_t *p = g->arena + g->arena_len;
+    memcpy(p, (const uint8_t *)zframe_data(it->b->body) + r->off, r->len);
+    size_t n = r->len;
+    p[n++] = 0x0a;
+    n += put_varint(p + n, idlen);
+    memcpy(p + n, b->run_id, idlen);
+    n += idlen;
+    p[n++] = 0x11;
+    for (int k = 0; k < 8; k++) {
+        p[n++] = (uint8_t)(b->stream >> (8 * k));
+    }
+    p[n++] = 0x20;
+    n += put_varint(p + n, (uint64_t)g->now_us);
+    g->off[g->noff++] = g->arena_len;
+    g->arena_len += n;
+    g->off[g->noff] = g->arena_len;
+    return SL_OK;
 }
 
 static void
@@ -141,7 +170,7 @@ put_run_log(sl_txn_t *txn, const char *run_id, uint64_t first, uint32_t n)
 static void
 store_events(group_t *g, sl_txn_t *txn, item_t *it, size_t from)
 {
-    const sl_pb_batch_t *b = it->req->batch;
+    const sl_pb_batch_t *b = it->b->req->batch;
     sl_pb_run_t *run = it->run->run;
     it->first_lsn = g->head + 1;
     it->first_ev = g->noff;
@@ -149,7 +178,7 @@ store_events(group_t *g, sl_txn_t *txn, item_t *it, size_t from)
         sl_pb_event_t *ev = b->events[i];
         uint8_t key[8];
         sl_be64_put(key, ++g->head);
-        if (pack_event(g, b, ev) != SL_OK ||
+        if (pack_event(g, it, i) != SL_OK ||
             sl_run_apply(run, ev, g->head, g->now_us) != SL_OK) {
             txn->rc = SL_ENOMEM;
             break;
@@ -169,7 +198,7 @@ store_events(group_t *g, sl_txn_t *txn, item_t *it, size_t from)
 static void
 store_batch(group_t *g, sl_txn_t *txn, item_t *it)
 {
-    const sl_pb_batch_t *b = it->req->batch;
+    const sl_pb_batch_t *b = it->b->req->batch;
     it->rc = check_batch(b);
     if (it->rc != SL_OK) {
         return;
@@ -243,7 +272,7 @@ send_reply(group_t *g, item_t *it, zframe_t *reply)
 static zframe_t *
 ack_frame(const item_t *it)
 {
-    const sl_pb_batch_t *b = it->req->batch;
+    const sl_pb_batch_t *b = it->b->req->batch;
     Sluice__V1__Ack ack;
     sluice__v1__ack__init(&ack);
     Sluice__V1__Reply r;
@@ -252,7 +281,7 @@ ack_frame(const item_t *it)
     ack.stream = b->stream;
     ack.high_seq = it->high;
     ack.stored = it->stored;
-    r.id = it->req->id;
+    r.id = it->b->req->id;
     r.kind_case = SLUICE__V1__REPLY__KIND_ACK;
     r.ack = &ack;
     return sl_wire_frame(&r.base);
@@ -319,10 +348,10 @@ finish_group(group_t *g, int rc, const char *why)
             send_reply(g, it, ack_frame(it));
         } else {
             const char *msg = rc != SL_OK ? why : "malformed batch";
-            send_reply(g, it, collector_error_frame(it->req->id, irc, msg));
+            send_reply(g, it, collector_error_frame(it->b->req->id, irc, msg));
         }
         zframe_destroy(&it->identity);
-        sl_wire_free(&it->req);
+        collector_batch_free(&it->b);
     }
     if (rc == SL_OK) {
         notify_verdicts(g);
@@ -370,7 +399,7 @@ take(group_t *g, zmsg_t *m)
         memset(it, 0, sizeof *it);
         it->identity = zmsg_pop(m);
         zframe_t *p = zmsg_pop(m);
-        memcpy(&it->req, zframe_data(p), sizeof it->req);
+        memcpy(&it->b, zframe_data(p), sizeof it->b);
         zframe_destroy(&p);
     }
     zmsg_destroy(&m);
