@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "sluice/batch.h"
 #include "sluice/wire.h"
 
 /* A Request carrying a Batch of two events; all storage is static. */
@@ -247,6 +248,96 @@ test_wire_socket_limits(void **state)
     zsock_destroy(&s);
 }
 
+/* A batch request of n test events, as the agent builds it. */
+static zframe_t *
+make_batch(size_t n, uint64_t first_seq)
+{
+    sl_batch_t b;
+    sl_batch_init(&b);
+    for (size_t i = 0; i < n; i++) {
+        sl_pb_event_t ev;
+        Sluice__V1__TestCase t;
+        sluice__v1__event__init(&ev);
+        sluice__v1__test_case__init(&t);
+        char name[32];
+        (void)snprintf(name, sizeof name, "test_%zu", i);
+        t.name = name;
+        t.status = i == 1 ? SLUICE__V1__TEST_STATUS__TEST_FAILED
+                          : SLUICE__V1__TEST_STATUS__TEST_PASSED;
+        ev.seq = first_seq + i;
+        ev.body_case = SLUICE__V1__EVENT__BODY_TEST;
+        ev.test = &t;
+        assert_int_equal(sl_batch_add(&b, &ev), SL_OK);
+    }
+    zframe_t *f = sl_batch_request(&b, 77, "run-1", 0x1234, first_seq);
+    sl_batch_fini(&b);
+    assert_non_null(f);
+    return f;
+}
+
+static void
+test_wire_batch_ranges_and_arena(void **state)
+{
+    (void)state;
+    zframe_t *f = make_batch(3, 5);
+    sl_pb_request_t *req = NULL;
+    sl_arena_t *arena = NULL;
+    assert_int_equal(sl_wire_unpack_arena(&sluice__v1__request__descriptor,
+                                          zframe_data(f), zframe_size(f),
+                                          (void **)&req, &arena, NULL),
+                     SL_OK);
+    assert_int_equal(req->id, 77);
+    assert_string_equal(req->batch->run_id, "run-1");
+    assert_int_equal(req->batch->stream, 0x1234);
+    assert_int_equal(req->batch->first_seq, 5);
+    assert_int_equal(req->batch->n_events, 3);
+    sl_range_t r[3];
+    assert_int_equal(sl_wire_batch_ranges(zframe_data(f), zframe_size(f), r, 3),
+                     SL_OK);
+    for (size_t i = 0; i < 3; i++) {
+        sl_pb_event_t *ev = NULL;
+        assert_int_equal(sl_wire_unpack(&sluice__v1__event__descriptor,
+                                        (uint8_t *)zframe_data(f) + r[i].off,
+                                        r[i].len, (void **)&ev, NULL),
+                         SL_OK);
+        assert_int_equal(ev->seq, 5 + i);
+        assert_int_equal(ev->test->status, i == 1 ? 1 : 0);
+        sl_wire_free(&ev);
+    }
+    /* The wrong count is refused. */
+    assert_int_equal(sl_wire_batch_ranges(zframe_data(f), zframe_size(f), r, 2),
+                     SL_EPROTO);
+    sl_arena_free(&arena);
+    assert_null(arena);
+    zframe_destroy(&f);
+}
+
+static void
+test_wire_batch_ranges_refuses_two_batches(void **state)
+{
+    (void)state;
+    zframe_t *f = make_batch(1, 1);
+    size_t n = zframe_size(f);
+    /* The same Request twice in a row is valid protobuf (protobuf-c merges
+     * the two batch fields) but not one batch as sent. */
+    uint8_t *twice = malloc(2 * n);
+    assert_non_null(twice);
+    memcpy(twice, zframe_data(f), n);
+    memcpy(twice + n, zframe_data(f), n);
+    sl_range_t r[2];
+    assert_int_equal(sl_wire_batch_ranges(twice, 2 * n, r, 2), SL_EPROTO);
+    assert_int_equal(sl_wire_batch_ranges(twice, n - 1, r, 1), SL_EPROTO);
+    sl_pb_request_t *req = NULL;
+    sl_arena_t *arena = NULL;
+    assert_int_equal(sl_wire_unpack_arena(&sluice__v1__request__descriptor,
+                                          "\xff\xff\xff", 3, (void **)&req,
+                                          &arena, NULL),
+                     SL_EINPUT);
+    assert_null(arena);
+    free(twice);
+    zframe_destroy(&f);
+}
+
 int
 main(void)
 {
@@ -257,6 +348,8 @@ main(void)
         cmocka_unit_test(test_wire_garbage),
         cmocka_unit_test(test_wire_size_cap),
         cmocka_unit_test(test_wire_budget),
+        cmocka_unit_test(test_wire_batch_ranges_and_arena),
+        cmocka_unit_test(test_wire_batch_ranges_refuses_two_batches),
         cmocka_unit_test(test_wire_socket_limits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
