@@ -105,18 +105,6 @@ check_batch(const sl_pb_batch_t *b)
     return SL_OK;
 }
 
-static size_t
-put_varint(uint8_t *out, uint64_t v)
-{
-    size_t n = 0;
-    while (v >= 0x80) {
-        out[n++] = (uint8_t)(v | 0x80);
-        v >>= 7;
-    }
-    out[n++] = (uint8_t)v;
-    return n;
-}
-
 /* Appends event i as stored: the bytes it came in, then run_id (field 1),
  * stream (2) and time_us (4). Protobuf takes the last value of a field, so
  * these win over anything the sender put there, without packing the event
@@ -138,7 +126,7 @@ pack_event(group_t *g, const item_t *it, size_t i)
     memcpy(p, (const uint8_t *)zframe_data(it->b->body) + r->off, r->len);
     size_t n = r->len;
     p[n++] = 0x0a;
-    n += put_varint(p + n, idlen);
+    n += sl_wire_varint(p + n, idlen);
     memcpy(p + n, b->run_id, idlen);
     n += idlen;
     p[n++] = 0x11;
@@ -146,7 +134,7 @@ pack_event(group_t *g, const item_t *it, size_t i)
         p[n++] = (uint8_t)(b->stream >> (8 * k));
     }
     p[n++] = 0x20;
-    n += put_varint(p + n, (uint64_t)g->now_us);
+    n += sl_wire_varint(p + n, (uint64_t)g->now_us);
     g->off[g->noff++] = g->arena_len;
     g->arena_len += n;
     g->off[g->noff] = g->arena_len;

@@ -1,23 +1,14 @@
 /* sluice-collector: stores what agents send in an append-only LMDB log,
  * publishes it in log order and answers queries. */
-#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "collector.h"
+#include "sluice/daemon.h"
 #include "sluice/log.h"
 #include "sluice/opt.h"
 #include "sluice/ready.h"
-
-static volatile sig_atomic_t stop_flag;
-
-static void
-on_signal(int sig)
-{
-    (void)sig;
-    stop_flag = 1;
-}
 
 #define OPT(n, t, f, d, lo, hi, env, arg, help)                                \
     {n, t, offsetof(collector_cfg_t, f), d, lo, hi, env, arg, help, NULL}
@@ -45,15 +36,10 @@ static const sl_opt_t options[] = {
     {0},
 };
 
-static void
-usage(FILE *out)
-{
-    fprintf(out, "usage: sluice-collector [OPTION]...\n\n"
-                 "Stores events from sluice agents and the gate in an "
-                 "append-only LMDB log,\npublishes them in log order and "
-                 "answers queries. SIGINT/SIGTERM stop it cleanly.\n\n");
-    sl_opt_help(options, out);
-}
+static const char about[] =
+    "Stores events from sluice agents and the gate in an "
+    "append-only LMDB log,\npublishes them in log order and "
+    "answers queries. SIGINT/SIGTERM stop it cleanly.\n";
 
 static int
 write_ready(collector_t *c)
@@ -85,7 +71,7 @@ serve(const collector_cfg_t *cfg)
     if (rc == SL_OK) {
         SL_INFO("collector", "listening on %s, publishing on %s, data in %s",
                 zsock_endpoint(c.router), zsock_endpoint(c.pub), cfg->data);
-        rc = collector_run(&c, (volatile int *)&stop_flag);
+        rc = collector_run(&c, (volatile int *)&sl_daemon_stop);
     }
     collector_close(&c);
     if (rc == SL_OK) {
@@ -98,30 +84,12 @@ int
 main(int argc, char **argv)
 {
     collector_cfg_t cfg = {0};
-    int nrest = 0;
-    sl_err_t err = {0};
-    if (sl_opt_parse(options, &cfg, argc - 1, argv + 1, &nrest, argv + 1, &err) !=
-        SL_OK) {
-        fprintf(stderr, "sluice-collector: %s\n", err.msg);
-        return 2;
+    const sl_daemon_args_t args = {"sluice-collector", about, options, &cfg,
+                                   &cfg.help, &cfg.log_level};
+    int rc = sl_daemon_parse(&args, argc, argv);
+    if (rc >= 0) {
+        return rc;
     }
-    if (cfg.help) {
-        usage(stdout);
-        return 0;
-    }
-    if (nrest > 0 || sl_log_level_parse(cfg.log_level, &sl_log_threshold)) {
-        fprintf(stderr, "sluice-collector: unexpected argument or bad "
-                        "--log-level (see --help)\n");
-        return 2;
-    }
-    /* czmq installs its own SIGINT/SIGTERM handlers in zsys_init; ours
-     * replace them so the flag is the only shutdown path. */
-    (void)zsys_init();
-    zsys_handler_set(NULL);
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    (void)sigaction(SIGINT, &sa, NULL);
-    (void)sigaction(SIGTERM, &sa, NULL);
+    sl_daemon_signals();
     return serve(&cfg);
 }

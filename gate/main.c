@@ -1,23 +1,14 @@
 /* sluice-gate: judges runs from the collector's log and sends the verdicts
  * back as events. */
-#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "gate.h"
+#include "sluice/daemon.h"
 #include "sluice/log.h"
 #include "sluice/opt.h"
 #include "sluice/ready.h"
-
-static volatile sig_atomic_t stop_flag;
-
-static void
-on_signal(int sig)
-{
-    (void)sig;
-    stop_flag = 1;
-}
 
 #define OPT(n, t, f, d, lo, hi, env, arg, help)                                \
     {n, t, offsetof(gate_cfg_t, f), d, lo, hi, env, arg, help, NULL}
@@ -42,16 +33,11 @@ static const sl_opt_t options[] = {
     {0},
 };
 
-static void
-usage(FILE *out)
-{
-    fprintf(out, "usage: sluice-gate [OPTION]...\n\n"
-                 "Follows the collector's log and gives every finished run "
-                 "one verdict.\nPolicy for now: a run fails when any test "
-                 "failed or errored, else passes.\nSIGINT/SIGTERM stop it "
-                 "cleanly; a restart resumes from its checkpoint.\n\n");
-    sl_opt_help(options, out);
-}
+static const char about[] =
+    "Follows the collector's log and gives every finished run "
+    "one verdict.\nPolicy for now: a run fails when any test "
+    "failed or errored, else passes.\nSIGINT/SIGTERM stop it "
+    "cleanly; a restart resumes from its checkpoint.\n";
 
 static int
 serve(const gate_cfg_t *cfg)
@@ -69,7 +55,7 @@ serve(const gate_cfg_t *cfg)
     } else {
         SL_INFO("gate", "following %s from LSN %llu", cfg->subscribe,
                 (unsigned long long)g.last_lsn + 1);
-        rc = gate_run(&g, (volatile int *)&stop_flag);
+        rc = gate_run(&g, (volatile int *)&sl_daemon_stop);
     }
     gate_close(&g);
     if (rc == SL_OK) {
@@ -83,28 +69,12 @@ int
 main(int argc, char **argv)
 {
     gate_cfg_t cfg = {0};
-    int nrest = 0;
-    sl_err_t err = {0};
-    if (sl_opt_parse(options, &cfg, argc - 1, argv + 1, &nrest, argv + 1,
-                     &err) != SL_OK) {
-        fprintf(stderr, "sluice-gate: %s\n", err.msg);
-        return 2;
+    const sl_daemon_args_t args = {"sluice-gate", about, options, &cfg,
+                                   &cfg.help, &cfg.log_level};
+    int rc = sl_daemon_parse(&args, argc, argv);
+    if (rc >= 0) {
+        return rc;
     }
-    if (cfg.help) {
-        usage(stdout);
-        return 0;
-    }
-    if (nrest > 0 || sl_log_level_parse(cfg.log_level, &sl_log_threshold)) {
-        fprintf(stderr, "sluice-gate: unexpected argument or bad "
-                        "--log-level (see --help)\n");
-        return 2;
-    }
-    (void)zsys_init();
-    zsys_handler_set(NULL);
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    (void)sigaction(SIGINT, &sa, NULL);
-    (void)sigaction(SIGTERM, &sa, NULL);
+    sl_daemon_signals();
     return serve(&cfg);
 }

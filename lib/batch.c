@@ -9,18 +9,6 @@
 enum { WT_VARINT = 0, WT_FIXED64 = 1, WT_LEN = 2 };
 #define TAG(field, wt) ((uint8_t)((field) << 3 | (wt)))
 
-static size_t
-varint(uint8_t *out, uint64_t v)
-{
-    size_t n = 0;
-    while (v >= 0x80) {
-        out[n++] = (uint8_t)(v | 0x80);
-        v >>= 7;
-    }
-    out[n++] = (uint8_t)v;
-    return n;
-}
-
 void
 sl_batch_init(sl_batch_t *b)
 {
@@ -74,7 +62,7 @@ sl_batch_add(sl_batch_t *b, const sl_pb_event_t *ev)
         return SL_ENOMEM;
     }
     b->buf[b->len++] = TAG(4, WT_LEN);
-    b->len += varint(b->buf + b->len, n);
+    b->len += sl_wire_varint(b->buf + b->len, n);
     b->len += protobuf_c_message_pack(&ev->base, b->buf + b->len);
     b->n++;
     return SL_OK;
@@ -87,7 +75,7 @@ sl_batch_request(const sl_batch_t *b, uint64_t id, const char *run_id,
     uint8_t head[64];
     size_t idlen = strlen(run_id), h = 0;
     head[h++] = TAG(1, WT_LEN);
-    h += varint(head + h, idlen);
+    h += sl_wire_varint(head + h, idlen);
     size_t after_id = h;
     uint8_t tail[32];
     size_t t = 0;
@@ -96,14 +84,14 @@ sl_batch_request(const sl_batch_t *b, uint64_t id, const char *run_id,
         tail[t++] = (uint8_t)(stream >> (8 * i));
     }
     tail[t++] = TAG(3, WT_VARINT);
-    t += varint(tail + t, first_seq);
+    t += sl_wire_varint(tail + t, first_seq);
     size_t batch_len = after_id + idlen + t + b->len;
     uint8_t req[32];
     size_t r = 0;
     req[r++] = TAG(1, WT_VARINT);
-    r += varint(req + r, id);
+    r += sl_wire_varint(req + r, id);
     req[r++] = TAG(2, WT_LEN);
-    r += varint(req + r, batch_len);
+    r += sl_wire_varint(req + r, batch_len);
     zframe_t *f = zframe_new(NULL, r + batch_len);
     if (f != NULL) {
         uint8_t *p = zframe_data(f);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sluice.pb-c.h"
 #include "sluice/clock.h"
 
 yajl_gen
@@ -84,6 +85,24 @@ sl_json_ktime(yajl_gen g, const char *k, int64_t us)
         return;
     }
     sl_json_str(g, sl_time_iso(us, buf));
+}
+
+void
+sl_json_reasons(yajl_gen g, const struct Sluice__V1__Verdict *v)
+{
+    sl_json_str(g, "reasons");
+    (void)yajl_gen_array_open(g);
+    for (size_t i = 0; i < v->n_reasons; i++) {
+        const Sluice__V1__Reason *r = v->reasons[i];
+        (void)yajl_gen_map_open(g);
+        sl_json_kstr(g, "rule", r->rule);
+        sl_json_knum(g, "value", r->value, 1);
+        sl_json_knum(g, "threshold", r->threshold, 1);
+        sl_json_knum(g, "baseline", r->baseline, r->has_baseline);
+        sl_json_kstr(g, "message", r->message);
+        (void)yajl_gen_map_close(g);
+    }
+    (void)yajl_gen_array_close(g);
 }
 
 int

@@ -46,19 +46,7 @@ gen_verdict(yajl_gen g, const sl_pb_verdict_t *v)
     sl_json_str(g, "verdict");
     (void)yajl_gen_map_open(g);
     sl_json_kstr(g, "status", sl_verdict_name(v->status));
-    sl_json_str(g, "reasons");
-    (void)yajl_gen_array_open(g);
-    for (size_t i = 0; i < v->n_reasons; i++) {
-        const Sluice__V1__Reason *r = v->reasons[i];
-        (void)yajl_gen_map_open(g);
-        sl_json_kstr(g, "rule", r->rule);
-        sl_json_knum(g, "value", r->value, 1);
-        sl_json_knum(g, "threshold", r->threshold, 1);
-        sl_json_knum(g, "baseline", r->baseline, r->has_baseline);
-        sl_json_kstr(g, "message", r->message);
-        (void)yajl_gen_map_close(g);
-    }
-    (void)yajl_gen_array_close(g);
+    sl_json_reasons(g, v);
     (void)yajl_gen_map_close(g);
 }
 

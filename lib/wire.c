@@ -105,6 +105,18 @@ sl_wire_append(const ProtobufCMessage *m, uint8_t **buf, size_t *cap,
     return SL_OK;
 }
 
+size_t
+sl_wire_varint(uint8_t *out, uint64_t v)
+{
+    size_t n = 0;
+    while (v >= 0x80) {
+        out[n++] = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    out[n++] = (uint8_t)v;
+    return n;
+}
+
 void
 sl_wire_socket_limits(zsock_t *sock)
 {

@@ -24,6 +24,11 @@ void sl_json_kbool(yajl_gen g, const char *k, int v);
 /* ISO 8601 UTC; us 0 writes null. */
 void sl_json_ktime(yajl_gen g, const char *k, int64_t us);
 
+/* "reasons": [{rule, value, threshold, baseline, message}, ...] of a
+ * verdict (a sluice.v1.Verdict). */
+struct Sluice__V1__Verdict;
+void sl_json_reasons(yajl_gen g, const struct Sluice__V1__Verdict *v);
+
 /* Writes what g generated to out and clears it. SL_EIO. */
 int sl_json_flush(yajl_gen g, FILE *out) SL_NODISCARD;
 

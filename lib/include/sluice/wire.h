@@ -75,6 +75,10 @@ int sl_wire_send(zsock_t *sock, const ProtobufCMessage *m) SL_NODISCARD;
 int sl_wire_append(const ProtobufCMessage *m, uint8_t **buf, size_t *cap,
                    size_t *len) SL_NODISCARD;
 
+/* Writes v as a protobuf varint to out (10 bytes at most); returns its
+ * length. */
+size_t sl_wire_varint(uint8_t *out, uint64_t v);
+
 /* Applies the message-size cap and linger 0 to a socket. */
 void sl_wire_socket_limits(zsock_t *sock);
 
