@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "sluice/clock.h"
+#include "sluice/daemon.h"
 #include "sluice/log.h"
 
 #define RESEND_MS 1000
@@ -19,7 +20,14 @@ agent_sender_init(agent_sender_t *s, const agent_cfg_t *cfg, sl_err_t *err)
     memset(s, 0, sizeof *s);
     s->cfg = cfg;
     s->last_progress_ms = sl_mono_ms();
-    return sl_client_new(&s->client, cfg->collector, err);
+    int rc = sl_client_new(&s->client, cfg->collector, err);
+    if (rc == SL_OK) {
+        /* Never block in a send: with the collector down, libzmq's queue
+         * fills and a blocking send would stop the clock that decides to
+         * spool. A refused send is simply resent later. */
+        zsock_set_sndtimeo(sl_client_sock(s->client), 0);
+    }
+    return rc;
 }
 
 static void
@@ -112,7 +120,8 @@ pump(agent_sender_t *s, int wait_ms)
             on_reply(s, r);
             sl_wire_free(&r);
         }
-    } else if (rc == SL_EINTR) {
+    }
+    if (rc == SL_EINTR || sl_daemon_stop) {
         /* Told to stop: what is in flight must not be lost. */
         s->interrupted = 1;
         return go_unreachable(s);
@@ -163,8 +172,9 @@ agent_sender_send(agent_sender_t *s, zframe_t **frame, const char *run_id,
     if (s->n == 0) {
         s->last_progress_ms = sl_mono_ms();
     }
-    while (rc == SL_OK && !s->unreachable && s->n >= s->cfg->window) {
-        rc = pump(s, 100);
+    while (rc == SL_OK && !s->unreachable &&
+           (s->n >= s->cfg->window || sl_daemon_stop)) {
+        rc = pump(s, s->n >= s->cfg->window ? 100 : 0);
     }
     if (rc == SL_OK && s->unreachable) {
         rc = agent_spool_write(s, *frame);

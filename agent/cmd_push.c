@@ -400,8 +400,10 @@ push_usage(FILE *out, const char *verb)
                 "run's events.\nA push finishes the run unless --no-finish; "
                 "several pushes with one\n--run-id add to the same run.\n");
     } else if (strcmp(verb, "finish") == 0) {
-        fprintf(out, "usage: sluice-agent finish --run-id R [OPTION]...\n\n"
-                "Finishes a run kept open by 'push --no-finish'.\n");
+        fprintf(out, "usage: sluice-agent finish [--run-id R] [OPTION]...\n\n"
+                "Finishes a run kept open by 'push --no-finish'. The run id "
+                "is --run-id,\nor derived from the CI (GitHub Actions, "
+                "GitLab CI, Jenkins) as push does.\n");
     } else {
         fprintf(out, "usage: sluice-agent flush [OPTION]...\n\n"
                 "Sends the batches left in the spool by earlier pushes.\n");

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "agent.h"
+#include "sluice/daemon.h"
 
 static int
 cmd_push(int argc, char **argv)
@@ -50,6 +51,9 @@ main(int argc, char **argv)
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? AGENT_EXIT_USAGE : AGENT_EXIT_OK;
     }
+    /* SIGINT/SIGTERM set sl_daemon_stop: the sender then spools what is
+     * not acknowledged and the push exits 3. */
+    sl_daemon_signals();
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         if (strcmp(argv[1], commands[i].name) == 0) {
             return commands[i].fn(argc - 1, argv + 1);

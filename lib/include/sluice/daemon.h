@@ -8,7 +8,8 @@
 
 #include "sluice/opt.h"
 
-/* The one global besides the log threshold: set by SIGINT/SIGTERM. */
+/* The one global besides the log threshold: set by SIGINT/SIGTERM (in the
+ * daemons and in the agent). */
 extern volatile sig_atomic_t sl_daemon_stop;
 
 typedef struct sl_daemon_args {
