@@ -26,6 +26,7 @@ agent_sender_init(agent_sender_t *s, const agent_cfg_t *cfg, sl_err_t *err)
          * fills and a blocking send would stop the clock that decides to
          * spool. A refused send is simply resent later. */
         zsock_set_sndtimeo(sl_client_sock(s->client), 0);
+        sl_client_set_stop(s->client, &sl_daemon_stop);
     }
     return rc;
 }

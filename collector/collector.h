@@ -24,6 +24,7 @@ enum {
     CDB_RUNS = 1,     /* run id -> packed RunRecord */
     CDB_RUN_TIME = 2, /* created_us (u64 BE) + run id -> "" */
     CDB_RUN_LOG = 3,  /* run id + NUL + first LSN (u64 BE) -> count (u32 BE) */
+    CDB_META = 4,     /* "store_id" -> 16 random bytes made with the store */
 };
 
 /* A batch on its way to the writer: decoded (in an arena) for checking and
@@ -59,6 +60,7 @@ typedef struct collector {
     pthread_t writer;
     int writer_started;
     zlist_t *waiters;  /* main thread: pending WaitVerdict requests */
+    uint8_t store_id[16];
 } collector_t;
 
 /* Opens the store and binds every socket (ready file written by main). */

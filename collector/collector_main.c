@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "sluice/clock.h"
 #include "sluice/log.h"
 #include "sluice/parse.h"
@@ -66,15 +68,41 @@ make_sockets(collector_t *c, sl_err_t *err)
     return rc;
 }
 
+/* Reads the store's id, making it when the store is new. */
+static int
+load_store_id(collector_t *c, sl_err_t *err)
+{
+    sl_txn_t txn;
+    sl_val_t k = {"store_id", 8}, v;
+    (void)sl_store_begin(c->store, &txn, SL_TXN_RW);
+    int rc = sl_store_get(&txn, CDB_META, &k, &v);
+    if (rc == SL_OK && v.len == sizeof c->store_id) {
+        memcpy(c->store_id, v.data, sizeof c->store_id);
+    } else if (rc == SL_ENOTFOUND) {
+        randombytes_buf(c->store_id, sizeof c->store_id);
+        sl_val_t nv = {c->store_id, sizeof c->store_id};
+        sl_store_put(&txn, CDB_META, &k, &nv, 0);
+    }
+    rc = sl_store_commit(&txn);
+    if (rc != SL_OK) {
+        return sl_err_set(err, rc, "%s: store id: %s", c->cfg->data,
+                          sl_err_msg(&txn.err, rc));
+    }
+    return SL_OK;
+}
+
 int
 collector_open(collector_t *c, const collector_cfg_t *cfg, sl_err_t *err)
 {
-    static const char *const dbs[] = {"log", "runs", "run_time", "run_log",
-                                      NULL};
+    static const char *const dbs[] = {"log",     "runs", "run_time",
+                                      "run_log", "meta", NULL};
     memset(c, 0, sizeof *c);
     c->cfg = cfg;
     sl_store_cfg_t scfg = {cfg->data, dbs, cfg->map_size};
     int rc = sl_store_open(&c->store, &scfg, err);
+    if (rc == SL_OK) {
+        rc = load_store_id(c, err);
+    }
     if (rc == SL_OK) {
         rc = make_sockets(c, err);
     }

@@ -230,7 +230,8 @@ log_head(sl_txn_t *txn)
 }
 
 static zframe_t *
-chunk_frame(sl_txn_t *txn, uint64_t id, chunk_t *c, int rc)
+chunk_frame(const collector_t *co, sl_txn_t *txn, uint64_t id, chunk_t *c,
+            int rc)
 {
     zframe_t *f;
     if (rc != SL_OK && rc != SL_ENOTFOUND) {
@@ -244,6 +245,8 @@ chunk_frame(sl_txn_t *txn, uint64_t id, chunk_t *c, int rc)
         ch.lsn = c->lsn;
         ch.events = c->ev;
         ch.head_lsn = log_head(txn);
+        ch.store_id.data = (uint8_t *)(uintptr_t)co->store_id;
+        ch.store_id.len = sizeof co->store_id;
         r.id = id;
         r.kind_case = SLUICE__V1__REPLY__KIND_CHUNK;
         r.chunk = &ch;
@@ -255,7 +258,8 @@ chunk_frame(sl_txn_t *txn, uint64_t id, chunk_t *c, int rc)
 }
 
 static zframe_t *
-read_log(sl_txn_t *txn, uint64_t id, const Sluice__V1__ReadLog *q)
+read_log(const collector_t *co, sl_txn_t *txn, uint64_t id,
+         const Sluice__V1__ReadLog *q)
 {
     chunk_t c;
     sl_cursor_t cur = {0};
@@ -270,7 +274,7 @@ read_log(sl_txn_t *txn, uint64_t id, const Sluice__V1__ReadLog *q)
         rc = sl_cursor_next(&cur, &k, &v);
     }
     sl_cursor_close(&cur);
-    return chunk_frame(txn, id, &c, rc);
+    return chunk_frame(co, txn, id, &c, rc);
 }
 
 /* Adds the run's events of one index range [first, first+count) that are
@@ -295,7 +299,8 @@ add_range(sl_txn_t *txn, chunk_t *c, uint64_t first, uint32_t count,
 }
 
 static zframe_t *
-get_events(sl_txn_t *txn, uint64_t id, const Sluice__V1__GetEvents *q)
+get_events(const collector_t *co, sl_txn_t *txn, uint64_t id,
+           const Sluice__V1__GetEvents *q)
 {
     chunk_t c;
     sl_cursor_t cur = {0};
@@ -324,7 +329,7 @@ get_events(sl_txn_t *txn, uint64_t id, const Sluice__V1__GetEvents *q)
         rc = sl_cursor_next(&cur, &k, &v);
     }
     sl_cursor_close(&cur);
-    return chunk_frame(txn, id, &c, rc);
+    return chunk_frame(co, txn, id, &c, rc);
 }
 
 zframe_t *
@@ -343,10 +348,10 @@ collector_query(collector_t *c, const sl_pb_request_t *req)
         f = list_runs(&txn, req->id, req->list_runs);
         break;
     case SLUICE__V1__REQUEST__KIND_READ_LOG:
-        f = read_log(&txn, req->id, req->read_log);
+        f = read_log(c, &txn, req->id, req->read_log);
         break;
     case SLUICE__V1__REQUEST__KIND_GET_EVENTS:
-        f = get_events(&txn, req->id, req->get_events);
+        f = get_events(c, &txn, req->id, req->get_events);
         break;
     default:
         f = collector_error_frame(req->id, SL_EPROTO, "unknown request");

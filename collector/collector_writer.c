@@ -297,6 +297,8 @@ publish(group_t *g, const item_t *it)
         chunk.lsn = lsn;
         chunk.events = ev;
         chunk.head_lsn = g->head;
+        chunk.store_id.data = g->c->store_id;
+        chunk.store_id.len = sizeof g->c->store_id;
         char topic[320];
         (void)snprintf(topic, sizeof topic, "run/%s/",
                        it->run->run->meta->project);

@@ -18,7 +18,8 @@
 
 enum {
     GDB_RUNS = 0,    /* run id -> packed RunRecord (the gate's fold) */
-    GDB_META = 1,    /* "lsn" -> u64 BE: the last LSN processed */
+    GDB_META = 1,    /* "lsn" -> u64 BE: the last LSN processed;
+                        "store" -> the id of the collector store followed */
     GDB_PENDING = 2, /* run id -> packed Verdict not yet acknowledged */
 };
 
@@ -40,6 +41,7 @@ typedef struct gate {
     sl_client_t *query;  /* ReadLog requests (request/reply) */
     sl_client_t *sender; /* verdict batches (acks arrive asynchronously) */
     uint64_t last_lsn;   /* the checkpoint */
+    uint8_t store_id[16]; /* the collector store followed (all 0: none yet) */
     int64_t last_resend_ms;
     uint64_t verdicts;   /* sent since start */
     uint64_t judged;     /* made since the last send of pending verdicts */
@@ -49,12 +51,16 @@ int gate_open(gate_t *g, const gate_cfg_t *cfg, sl_err_t *err) SL_NODISCARD;
 int gate_run(gate_t *g, volatile int *stop) SL_NODISCARD;
 void gate_close(gate_t *g);
 
-/* Folds the log entries lsn[i] / events[i] that follow the checkpoint into
- * the state in one transaction and advances the checkpoint. *gap is set
- * when an entry past checkpoint + 1 shows that some were missed (the
- * entries from there on are left for a catch-up). */
-int gate_fold(gate_t *g, const uint64_t *lsn, const ProtobufCBinaryData *ev,
-              size_t n, int *gap) SL_NODISCARD;
+/* Folds the entries of chunk c that follow the checkpoint into the state
+ * in one transaction and advances the checkpoint. *gap is set when an entry
+ * past checkpoint + 1 shows that some were missed (the entries from there
+ * on are left for a catch-up). */
+int gate_fold(gate_t *g, const sl_pb_chunk_t *c, int *gap) SL_NODISCARD;
+
+/* Checks that chunk c comes from the store the state follows (the first
+ * chunk ever seen names it). SL_EPROTO, logged, for another store: its
+ * LSNs mean nothing against this checkpoint. */
+int gate_check_store(gate_t *g, const sl_pb_chunk_t *c) SL_NODISCARD;
 
 
 

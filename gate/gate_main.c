@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "sluice/clock.h"
+#include "sluice/daemon.h"
 #include "sluice/log.h"
 #include "sluice/parse.h"
 
@@ -26,6 +27,8 @@ gate_open(gate_t *g, const gate_cfg_t *cfg, sl_err_t *err)
     if (rc != SL_OK) {
         return rc;
     }
+    /* A catch-up read must not hold a SIGTERM for its whole timeout. */
+    sl_client_set_stop(g->query, &sl_daemon_stop);
     if (sl_parse_endpoint(cfg->subscribe) != SL_OK) {
         return sl_err_set(err, SL_EINVAL, "invalid endpoint '%s'",
                           cfg->subscribe);
@@ -53,14 +56,12 @@ gate_close(gate_t *g)
     sl_store_close(&g->store);
 }
 
-/* Folds entries and sends the verdicts they produced. */
+/* Folds a chunk and sends the verdicts it produced. */
 static int
-fold_and_send(gate_t *g, const uint64_t *lsn, const ProtobufCBinaryData *ev,
-              size_t n, int *gap)
+fold_and_send(gate_t *g, const sl_pb_chunk_t *c, int *gap)
 {
-    int rc = gate_fold(g, lsn, ev, n, gap);
+    int rc = gate_fold(g, c, gap);
     if (rc != SL_OK) {
-        SL_ERROR("gate", "state: %s", sl_strerror(rc));
         return rc;
     }
     /* New verdicts go out at once; older pending ones on the resend tick. */
@@ -92,8 +93,13 @@ catch_up(gate_t *g)
         }
         const sl_pb_chunk_t *c = rep->chunk;
         int gap = 0;
+        rc = gate_check_store(g, c);
+        if (rc != SL_OK) {
+            sl_wire_free(&rep);
+            return rc;
+        }
         size_t n = c->n_lsn < c->n_events ? c->n_lsn : c->n_events;
-        rc = n > 0 ? fold_and_send(g, c->lsn, c->events, n, &gap) : SL_OK;
+        rc = n > 0 ? fold_and_send(g, c, &gap) : SL_OK;
         sl_wire_free(&rep);
         if (rc != SL_OK || n == 0 || gap) {
             return rc;
@@ -114,10 +120,11 @@ on_sub(gate_t *g)
                        zframe_size(body), (void **)&c, NULL) == SL_OK) {
         size_t n = c->n_lsn < c->n_events ? c->n_lsn : c->n_events;
         int gap = 0;
-        if (n > 0 && c->lsn[0] > g->last_lsn + 1) {
+        rc = gate_check_store(g, c);
+        if (rc == SL_OK && n > 0 && c->lsn[0] > g->last_lsn + 1) {
             rc = catch_up(g); /* missed some: read them from the log */
         }
-        rc = rc == SL_OK ? fold_and_send(g, c->lsn, c->events, n, &gap) : rc;
+        rc = rc == SL_OK && n > 0 ? fold_and_send(g, c, &gap) : rc;
         rc = rc == SL_OK && gap ? catch_up(g) : rc;
     }
     sl_wire_free(&c);

@@ -13,6 +13,8 @@
 
 static const sl_val_t lsn_key = {"lsn", 3};
 
+static const sl_val_t store_key = {"store", 5};
+
 int
 gate_load_checkpoint(gate_t *g)
 {
@@ -23,8 +25,40 @@ gate_load_checkpoint(gate_t *g)
     if (rc == SL_OK && v.len == 8) {
         g->last_lsn = sl_be64_get(v.data);
     }
+    int rc2 = sl_store_get(&txn, GDB_META, &store_key, &v);
+    if (rc2 == SL_OK && v.len == sizeof g->store_id) {
+        memcpy(g->store_id, v.data, sizeof g->store_id);
+    }
     sl_store_abort(&txn);
-    return rc == SL_ENOTFOUND ? SL_OK : rc;
+    rc = rc == SL_ENOTFOUND ? SL_OK : rc;
+    return rc != SL_OK ? rc : rc2 == SL_ENOTFOUND ? SL_OK : rc2;
+}
+
+int
+gate_check_store(gate_t *g, const sl_pb_chunk_t *c)
+{
+    static const uint8_t none[16];
+    if (c->store_id.len != sizeof g->store_id) {
+        return SL_OK; /* a collector that names no store */
+    }
+    if (memcmp(g->store_id, none, sizeof none) == 0) {
+        sl_txn_t txn;
+        sl_val_t v = {c->store_id.data, c->store_id.len};
+        (void)sl_store_begin(g->store, &txn, SL_TXN_RW);
+        sl_store_put(&txn, GDB_META, &store_key, &v, 0);
+        int rc = sl_store_commit(&txn);
+        if (rc == SL_OK) {
+            memcpy(g->store_id, c->store_id.data, sizeof g->store_id);
+        }
+        return rc;
+    }
+    if (memcmp(g->store_id, c->store_id.data, sizeof g->store_id) != 0) {
+        SL_ERROR("gate", "the collector serves another store than the one "
+                 "this gate state follows (its LSNs would be misread): "
+                 "start the gate with a fresh --state");
+        return SL_EPROTO;
+    }
+    return SL_OK;
 }
 
 static void
@@ -99,11 +133,13 @@ fold_one(gate_t *g, sl_txn_t *txn, const sl_pb_event_t *ev, uint64_t lsn)
 }
 
 int
-gate_fold(gate_t *g, const uint64_t *lsn, const ProtobufCBinaryData *ev,
-          size_t n, int *gap)
+gate_fold(gate_t *g, const sl_pb_chunk_t *c, int *gap)
 {
     sl_txn_t txn;
     uint64_t last = g->last_lsn;
+    const uint64_t *lsn = c->lsn;
+    const ProtobufCBinaryData *ev = c->events;
+    size_t n = c->n_lsn < c->n_events ? c->n_lsn : c->n_events;
     *gap = 0;
     (void)sl_store_begin(g->store, &txn, SL_TXN_RW);
     for (size_t i = 0; i < n && txn.rc == SL_OK; i++) {
@@ -132,6 +168,8 @@ gate_fold(gate_t *g, const uint64_t *lsn, const ProtobufCBinaryData *ev,
     int rc = sl_store_commit(&txn);
     if (rc == SL_OK) {
         g->last_lsn = last;
+    } else {
+        SL_ERROR("gate", "state: %s", sl_err_msg(&txn.err, rc));
     }
     return rc;
 }

@@ -8,7 +8,11 @@ struct sl_client {
     zsock_t *sock;
     char *endpoint;
     uint64_t next_id;
+    const volatile sig_atomic_t *stop;
 };
+
+/* Waits are cut into slices this long so a stop flag is seen. */
+#define STOP_SLICE_MS 100
 
 int
 sl_client_new(sl_client_t **out, const char *endpoint, sl_err_t *err)
@@ -45,6 +49,12 @@ sl_client_destroy(sl_client_t **cp)
     free((*cp)->endpoint);
     free(*cp);
     *cp = NULL;
+}
+
+void
+sl_client_set_stop(sl_client_t *c, const volatile sig_atomic_t *flag)
+{
+    c->stop = flag;
 }
 
 zsock_t *
@@ -89,13 +99,18 @@ await(sl_client_t *c, uint64_t id, int64_t deadline, sl_pb_reply_t **out,
 {
     for (;;) {
         int64_t left = deadline - sl_mono_ms();
+        if (c->stop != NULL && *c->stop) {
+            return sl_err_set(err, SL_EINTR, "interrupted");
+        }
         if (left <= 0) {
             return sl_err_set(err, SL_EUNREACH,
                               "no answer from the collector at %s",
                               c->endpoint);
         }
-        int rc = sl_client_recv(c, (int)left, out, err);
-        if (rc == SL_ETIMEDOUT) {
+        int slice = c->stop != NULL && left > STOP_SLICE_MS ? STOP_SLICE_MS
+                                                             : (int)left;
+        int rc = sl_client_recv(c, slice, out, err);
+        if (rc == SL_ETIMEDOUT || rc == SL_EINTR) {
             continue;
         }
         if (rc != SL_OK || (*out)->id == id) {

@@ -545,6 +545,24 @@ h_stop(h_env_t *h, h_proc_t *p)
     check_exit(p, 0);
 }
 
+char *
+h_expect_exit(h_env_t *h, h_proc_t *p, int want)
+{
+    (void)h;
+    if (p->pid <= 0 || !reap(p, H_STOP_MS)) {
+        print_error("%s did not exit by itself within %d ms\n", p->name,
+                    H_STOP_MS);
+        fail();
+    }
+    check_exit(p, want);
+    char *err = slurp(p->err);
+    if (err == NULL) {
+        print_error("%s: cannot read its stderr\n", p->name);
+        fail();
+    }
+    return err;
+}
+
 void
 h_crash(h_env_t *h, h_proc_t *p)
 {

@@ -104,6 +104,10 @@ h_proc_t *h_gate_start(h_env_t *h, const h_proc_t *c, const char *state_dir);
  * than 0 fails the test. */
 void h_stop(h_env_t *h, h_proc_t *p);
 
+/* Waits (deadline) for p to exit on its own with status want; returns its
+ * stderr (owned by the caller, free it). */
+char *h_expect_exit(h_env_t *h, h_proc_t *p, int want);
+
 /* SIGKILL (a crash): the process must die of it. */
 void h_crash(h_env_t *h, h_proc_t *p);
 

@@ -4,6 +4,8 @@
 #ifndef SLUICE_CLIENT_H
 #define SLUICE_CLIENT_H
 
+#include <signal.h>
+
 #include "sluice/wire.h"
 
 typedef struct sl_client sl_client_t;
@@ -13,6 +15,10 @@ typedef struct sl_client sl_client_t;
 int sl_client_new(sl_client_t **out, const char *endpoint, sl_err_t *err)
     SL_NODISCARD;
 void sl_client_destroy(sl_client_t **cp);
+
+/* Makes calls give up with SL_EINTR soon (within 100 ms) after *flag is
+ * set, e.g. by a signal handler, instead of waiting out their timeout. */
+void sl_client_set_stop(sl_client_t *c, const volatile sig_atomic_t *flag);
 
 /* The socket, for callers that stream (the agent's batch window). */
 zsock_t *sl_client_sock(sl_client_t *c);
