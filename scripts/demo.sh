@@ -42,7 +42,7 @@ echo
 export SLUICE_COLLECTOR=$listen SLUICE_SPOOL=$work/spool
 push() { # run-id file: prints the verdict; returns the agent's exit status
   "$bin/agent/sluice-agent" push --project demo --branch main \
-    --commit "$1" --run-id "$1" --wait=10 "$2"
+    --run-id "$1" --wait=10 "$2"
 }
 echo "== push examples/junit/passing.xml"
 pass_rc=0
