@@ -53,146 +53,6 @@ static const cli_usage_t runs_usage = {
     options,
 };
 
-/* ---- times ------------------------------------------------------------- */
-
-/* Reads exactly n digits at *p as a number in [lo, hi]; moves past them. */
-static int
-take(const char **p, size_t n, uint64_t lo, uint64_t hi, int64_t *out)
-{
-    char num[8];
-    uint64_t v = 0;
-    if (n >= sizeof num || strspn(*p, "0123456789") < n) {
-        return SL_EINVAL;
-    }
-    memcpy(num, *p, n);
-    num[n] = '\0';
-    *p += n;
-    int rc = sl_parse_u64(num, lo, hi, &v);
-    *out = (int64_t)v;
-    return rc;
-}
-
-/* Consumes the character c at *p. */
-static int
-expect(const char **p, char c)
-{
-    if (**p != c) {
-        return SL_EINVAL;
-    }
-    (*p)++;
-    return SL_OK;
-}
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
-static int64_t
-days_from_civil(int64_t y, int64_t m, int64_t d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-/* YYYY-MM-DD, as days since the epoch. */
-static int
-parse_date(const char **p, int64_t *days)
-{
-    static const int64_t mdays[] = {31, 28, 31, 30, 31, 30,
-                                    31, 31, 30, 31, 30, 31};
-    int64_t y = 0, m = 1, d = 1;
-    int rc = take(p, 4, 1970, 9999, &y);
-    rc = rc == SL_OK ? expect(p, '-') : rc;
-    rc = rc == SL_OK ? take(p, 2, 1, 12, &m) : rc;
-    rc = rc == SL_OK ? expect(p, '-') : rc;
-    rc = rc == SL_OK ? take(p, 2, 1, 31, &d) : rc;
-    if (rc != SL_OK) {
-        return rc;
-    }
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    if (d > mdays[m - 1] + (m == 2 && leap)) {
-        return SL_EINVAL;
-    }
-    *days = days_from_civil(y, m, d);
-    return SL_OK;
-}
-
-/* HH:MM[:SS[.fraction]] as seconds and microseconds. */
-static int
-parse_clock(const char **p, int64_t *secs, int64_t *us)
-{
-    int64_t h = 0, m = 0, s = 0;
-    int rc = take(p, 2, 0, 23, &h);
-    rc = rc == SL_OK ? expect(p, ':') : rc;
-    rc = rc == SL_OK ? take(p, 2, 0, 59, &m) : rc;
-    if (rc == SL_OK && **p == ':') {
-        (*p)++;
-        rc = take(p, 2, 0, 59, &s);
-    }
-    *us = 0;
-    if (rc == SL_OK && **p == '.') {
-        size_t n = strspn(++*p, "0123456789");
-        for (size_t i = 0; i < 6; i++) {
-            *us = *us * 10 + (i < n ? (*p)[i] - '0' : 0);
-        }
-        *p += n;
-        rc = n > 0 ? SL_OK : SL_EINVAL;
-    }
-    *secs = h * 3600 + m * 60 + s;
-    return rc;
-}
-
-/* "", "Z" or +HH:MM / -HH:MM, as seconds east of UTC. */
-static int
-parse_zone(const char **p, int64_t *off)
-{
-    int64_t h = 0, m = 0;
-    char sign = **p;
-    *off = 0;
-    if (sign == '\0') {
-        return SL_OK;
-    }
-    if (sign == 'Z') {
-        (*p)++;
-        return SL_OK;
-    }
-    if (sign != '+' && sign != '-') {
-        return SL_EINVAL;
-    }
-    (*p)++;
-    int rc = take(p, 2, 0, 23, &h);
-    rc = rc == SL_OK ? expect(p, ':') : rc;
-    rc = rc == SL_OK ? take(p, 2, 0, 59, &m) : rc;
-    *off = (sign == '-' ? -1 : 1) * (h * 3600 + m * 60);
-    return rc;
-}
-
-/* An ISO 8601 time or unix seconds, as microseconds since the epoch. */
-static int
-parse_when(const char *s, int64_t *out)
-{
-    uint64_t secs = 0;
-    if (s[0] != '\0' && s[strspn(s, "0123456789")] == '\0') {
-        int rc = sl_parse_u64(s, 0, INT64_MAX / 1000000, &secs);
-        *out = (int64_t)secs * 1000000;
-        return rc;
-    }
-    const char *p = s;
-    int64_t days = 0, clock = 0, us = 0, off = 0;
-    int rc = parse_date(&p, &days);
-    if (rc == SL_OK && (*p == 'T' || *p == ' ')) {
-        p++;
-        rc = parse_clock(&p, &clock, &us);
-    }
-    rc = rc == SL_OK ? parse_zone(&p, &off) : rc;
-    if (rc != SL_OK || *p != '\0') {
-        return SL_EINVAL;
-    }
-    *out = (days * 86400 + clock - off) * 1000000 + us;
-    return *out >= 0 ? SL_OK : SL_EINVAL;
-}
-
 /* ---- the query ------------------------------------------------------- */
 
 /* Checks the filters and fills the ListRuns request from them. */
@@ -217,10 +77,11 @@ make_query(const runs_cfg_t *cfg, Sluice__V1__ListRuns *q)
     const char *vals[] = {cfg->since, cfg->until};
     int64_t *dst[] = {&q->since_us, &q->until_us};
     for (size_t i = 0; i < 2; i++) {
-        if (vals[i] != NULL && parse_when(vals[i], dst[i]) != SL_OK) {
+        if (vals[i] != NULL && sl_parse_time_us(vals[i], dst[i]) != SL_OK) {
             (void)snprintf(msg, sizeof msg,
-                           "--%s: invalid time '%s' (ISO "
-                           "8601 or unix seconds)",
+                           "--%s: invalid time '%s' (want e.g. "
+                           "2026-11-24, 2026-11-24T03:41:00Z or "
+                           "unix seconds)",
                            names[i], vals[i]);
             return cli_usage_error(&runs_usage, msg);
         }

@@ -150,3 +150,167 @@ sl_endpoint_is_local(const char *s)
     }
     return strncmp(s, "tcp://", 6) == 0 && is_ipv4_loopback(s + 6);
 }
+
+/* ---- times ------------------------------------------------------------- */
+
+/* Reads exactly n digits at *p as a number in [lo, hi] and moves past them.
+ * More digits after the n are left for the caller to refuse. */
+static int
+time_digits(const char **p, size_t n, uint64_t lo, uint64_t hi, int64_t *out)
+{
+    char num[8];
+    uint64_t v = 0;
+    if (n >= sizeof num || strspn(*p, "0123456789") < n) {
+        return SL_EINVAL;
+    }
+    memcpy(num, *p, n);
+    num[n] = '\0';
+    *p += n;
+    int rc = sl_parse_u64(num, lo, hi, &v);
+    *out = (int64_t)v;
+    return rc;
+}
+
+/* Consumes the character c at *p. */
+static int
+time_expect(const char **p, char c)
+{
+    if (**p != c) {
+        return SL_EINVAL;
+    }
+    (*p)++;
+    return SL_OK;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
+ * days_from_civil). Computed here rather than with timegm(), which needs
+ * _DEFAULT_SOURCE, and mktime(), which would apply the local zone. */
+static int64_t
+days_from_civil(int64_t y, int64_t m, int64_t d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/* YYYY-MM-DD, years 1970 to 9999, as days since the epoch. The day must
+ * exist in that month: 2024-02-29 does, 2023-02-29 does not. */
+static int
+parse_date(const char **p, int64_t *days)
+{
+    static const int64_t mdays[] = {31, 28, 31, 30, 31, 30,
+                                    31, 31, 30, 31, 30, 31};
+    int64_t y = 0, m = 1, d = 1;
+    int rc = time_digits(p, 4, 1970, 9999, &y);
+    rc = rc == SL_OK ? time_expect(p, '-') : rc;
+    rc = rc == SL_OK ? time_digits(p, 2, 1, 12, &m) : rc;
+    rc = rc == SL_OK ? time_expect(p, '-') : rc;
+    rc = rc == SL_OK ? time_digits(p, 2, 1, 31, &d) : rc;
+    if (rc != SL_OK) {
+        return rc;
+    }
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (d > mdays[m - 1] + (m == 2 && leap)) {
+        return SL_EINVAL;
+    }
+    *days = days_from_civil(y, m, d);
+    return SL_OK;
+}
+
+/* HH:MM[:SS[.fraction]] as seconds into the day and microseconds. Digits
+ * of the fraction past the sixth are read and dropped (truncated). A
+ * fraction only follows seconds: in ISO 8601 "10:30.5" is a fraction of a
+ * minute, which we do not take rather than misread as 0.5 s. */
+static int
+parse_clock(const char **p, int64_t *secs, int64_t *us)
+{
+    int64_t h = 0, m = 0, s = 0;
+    *us = 0;
+    int rc = time_digits(p, 2, 0, 23, &h);
+    rc = rc == SL_OK ? time_expect(p, ':') : rc;
+    rc = rc == SL_OK ? time_digits(p, 2, 0, 59, &m) : rc;
+    if (rc == SL_OK && **p == ':') {
+        (*p)++;
+        rc = time_digits(p, 2, 0, 59, &s);
+        if (rc == SL_OK && **p == '.') {
+            size_t n = strspn(++*p, "0123456789");
+            for (size_t i = 0; i < 6; i++) {
+                *us = *us * 10 + (i < n ? (*p)[i] - '0' : 0);
+            }
+            *p += n;
+            rc = n > 0 ? SL_OK : SL_EINVAL;
+        }
+    }
+    *secs = h * 3600 + m * 60 + s;
+    return rc;
+}
+
+/* "", "Z" or +HH:MM / -HH:MM, as seconds east of UTC. */
+static int
+parse_zone(const char **p, int64_t *off)
+{
+    int64_t h = 0, m = 0;
+    char sign = **p;
+    *off = 0;
+    if (sign == '\0') {
+        return SL_OK;
+    }
+    if (sign == 'Z') {
+        (*p)++;
+        return SL_OK;
+    }
+    if (sign != '+' && sign != '-') {
+        return SL_EINVAL;
+    }
+    (*p)++;
+    int rc = time_digits(p, 2, 0, 23, &h);
+    rc = rc == SL_OK ? time_expect(p, ':') : rc;
+    rc = rc == SL_OK ? time_digits(p, 2, 0, 59, &m) : rc;
+    *off = (sign == '-' ? -1 : 1) * (h * 3600 + m * 60);
+    return rc;
+}
+
+/* The ISO 8601 forms. The result stays far from overflow: 9999-12-31 plus
+ * a day is under 2.6e17 microseconds. */
+static int
+parse_iso_us(const char *s, int64_t *out)
+{
+    const char *p = s;
+    int64_t days = 0, clock = 0, us = 0, off = 0;
+    int rc = parse_date(&p, &days);
+    if (rc == SL_OK && (*p == 'T' || *p == ' ')) {
+        p++;
+        rc = parse_clock(&p, &clock, &us);
+    }
+    rc = rc == SL_OK ? parse_zone(&p, &off) : rc;
+    if (rc != SL_OK || *p != '\0') {
+        return SL_EINVAL;
+    }
+    int64_t t = (days * 86400 + clock - off) * 1000000 + us;
+    if (t < 0) {
+        return SL_EINVAL;
+    }
+    *out = t;
+    return SL_OK;
+}
+
+int
+sl_parse_time_us(const char *s, int64_t *out)
+{
+    uint64_t secs = 0;
+    if (s == NULL || *s == '\0') {
+        return SL_EINVAL;
+    }
+    if (s[strspn(s, "0123456789")] != '\0') {
+        return parse_iso_us(s, out);
+    }
+    int rc = sl_parse_u64(s, 0, INT64_MAX / 1000000, &secs);
+    if (rc != SL_OK) {
+        return rc;
+    }
+    *out = (int64_t)secs * 1000000;
+    return SL_OK;
+}
