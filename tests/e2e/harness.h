@@ -95,6 +95,11 @@ char *h_path(const h_env_t *h, const char *name, char *buf);
  * returned proc (owned by h) carries the endpoints. */
 h_proc_t *h_collector_start(h_env_t *h, const char *data_dir,
                             const char *listen);
+/* The same, with more collector arguments up to NULL, e.g.
+ * h_collector_start_args(h, data, NULL, "--map-size", "1M", NULL). */
+h_proc_t *h_collector_start_args(h_env_t *h, const char *data_dir,
+                                 const char *listen, ...)
+    __attribute__((sentinel));
 
 /* Starts a gate following collector c with its state in state_dir and
  * waits for its ready file. */
@@ -115,6 +120,8 @@ void h_crash(h_env_t *h, h_proc_t *p);
  * (deadline). The result is owned by h and valid until the next call. */
 const h_result_t *h_agent(h_env_t *h, ...) __attribute__((sentinel));
 
+/* ---- queries and JSON (harness_query.c) ---- */
+
 /* GetRun: returns the rc of the call; on SL_OK *run points into the reply,
  * owned by h and valid until the next query. */
 int h_run_query(h_env_t *h, const h_proc_t *c, const char *run_id,
@@ -134,6 +141,13 @@ void h_assert_tests_at(const char *file, int line, const sl_pb_run_t *r,
 /* Reads every event of run_id (GetEvents) into *ev. */
 void h_events(h_env_t *h, const h_proc_t *c, const char *run_id,
               h_events_t *ev);
+/* Called with each event h_events reads that unpacks, in LSN order; e is
+ * valid only during the call, which must not query (the page it comes from
+ * is h's last reply). */
+typedef void h_event_fn(const sl_pb_event_t *e, uint64_t lsn, void *ctx);
+/* h_events that also calls fn(event, its LSN, ctx) for each event. */
+void h_events_each(h_env_t *h, const h_proc_t *c, const char *run_id,
+                   h_events_t *ev, h_event_fn *fn, void *ctx);
 
 /* Parses text as JSON (must succeed); the tree is owned by h until the
  * next parse. */
@@ -150,6 +164,10 @@ yajl_val h_json_array(yajl_val root, const char **path, size_t len);
     h_assert_contains_at(__FILE__, __LINE__, (text), (needle))
 void h_assert_contains_at(const char *file, int line, const char *text,
                           const char *needle);
+
+/* The whole file at path as a NUL-terminated string (the caller frees
+ * it); fails the test if it cannot be read. E.g. a daemon's log, p->err. */
+char *h_read(const char *path);
 
 /* Number of entries of dir whose names end in suffix (-1: no dir). */
 int h_count_files(const char *dir, const char *suffix);
