@@ -59,6 +59,7 @@ typedef struct agent_sender {
     int64_t last_progress_ms, last_send_ms;
     int unreachable;   /* everything from now on goes to the spool */
     int interrupted;   /* a signal asked us to stop */
+    char refusal[256]; /* the last Error reply since the last progress */
     FILE *spool;
     char spool_tmp[4096], spool_path[4096];
     uint64_t stored;   /* events newly stored, as acked */

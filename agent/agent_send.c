@@ -45,9 +45,11 @@ go_unreachable(agent_sender_t *s)
 {
     int rc = SL_OK;
     if (!s->unreachable && !s->interrupted) {
-        SL_WARN("agent", "no answer from the collector at %s for %llu ms; "
-                "spooling %zu batch(es)", s->cfg->collector,
-                (unsigned long long)s->cfg->timeout_ms, s->n);
+        SL_WARN("agent", "%s from the collector at %s for %llu ms; "
+                "spooling %zu batch(es)",
+                s->refusal[0] ? "only refusals" : "no answer",
+                s->cfg->collector, (unsigned long long)s->cfg->timeout_ms,
+                s->n);
     }
     s->unreachable = 1;
     for (size_t i = 0; i < s->n; i++) {
@@ -79,6 +81,7 @@ on_ack(agent_sender_t *s, const Sluice__V1__Ack *a)
      * acked again does not keep a refusing collector looking alive. */
     if (s->n < n0 || a->stored > 0) {
         s->last_progress_ms = sl_mono_ms();
+        s->refusal[0] = '\0';
     }
 }
 
@@ -92,6 +95,8 @@ on_reply(agent_sender_t *s, const sl_pb_reply_t *r)
          * keeps refusing (store full) ends in the spool and exit 3. */
         SL_WARN("agent", "collector refused a batch: %s",
                 r->error->message);
+        (void)snprintf(s->refusal, sizeof s->refusal, "%s",
+                       r->error->message);
     }
 }
 

@@ -334,10 +334,12 @@ run_push(const agent_cfg_t *cfg, file_t *files, int n, int finish)
                    : AGENT_EXIT_UNREACHABLE;
     }
     if (s.unreachable) {
-        fprintf(stderr, "sluice-agent: %s: run %s kept in %s for the next "
+        fprintf(stderr, "sluice-agent: %s%s: run %s kept in %s for the next "
                 "push or 'sluice-agent flush'\n",
-                s.interrupted ? "interrupted" : "collector unreachable",
-                m.run_id, s.spool_path);
+                s.interrupted  ? "interrupted"
+                : s.refusal[0] ? "collector refuses the batches: "
+                               : "collector unreachable",
+                s.interrupted ? "" : s.refusal, m.run_id, s.spool_path);
         return AGENT_EXIT_UNREACHABLE;
     }
     if (!cfg->json) {
@@ -487,8 +489,11 @@ agent_cmd_flush(int argc, char **argv)
     int rc2 = agent_sender_fini(&s, &err);
     agent_spool_done(&taken, ntaken, rc == SL_OK && rc2 == SL_OK);
     if (rc != SL_OK || rc2 != SL_OK || s.unreachable) {
+        const char *why = s.refusal[0] ? "collector refuses the batches, "
+                                         "spool kept"
+                                       : "collector unreachable, spool kept";
         fprintf(stderr, "sluice-agent: flush: %s\n",
-                s.unreachable ? "collector unreachable, spool kept"
+                s.unreachable ? why
                               : sl_err_msg(&err, rc != SL_OK ? rc : rc2));
         return AGENT_EXIT_UNREACHABLE;
     }

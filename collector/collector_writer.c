@@ -370,7 +370,9 @@ commit_group(group_t *g)
                  g->n, sl_err_msg(&txn.err, rc));
         g->head = head0;
     }
-    finish_group(g, rc, sl_err_msg(&txn.err, rc));
+    finish_group(g, rc, rc == SL_EFULL ? "store is full (the operator must "
+                                         "raise --map-size or free disk)"
+                                       : sl_err_msg(&txn.err, rc));
 }
 
 /* Receives one pipe message into the group. Returns 1 on "$TERM". */
