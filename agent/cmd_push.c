@@ -411,8 +411,9 @@ push_usage(FILE *out, const char *verb)
                 "Sends the batches left in the spool by earlier pushes.\n");
     }
     fprintf(out, "\nExit status: 0 pass or warn (or no --wait), 1 fail, 2 "
-                 "usage or input error,\n3 collector unreachable (events "
-                 "kept in the spool) or no verdict in time.\n\n");
+                 "usage or input error,\n3 collector unreachable or refusing, "
+                 "or interrupted (events kept in the spool),\nor no verdict "
+                 "in time.\n\n");
     sl_opt_help(push_options, out);
 }
 
