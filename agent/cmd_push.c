@@ -115,12 +115,11 @@ send_meta(agent_sender_t *s, const agent_meta_t *m)
     ev.meta = &meta;
     /* Named by content, so the same metadata sent twice is stored once. */
     uint8_t d[16];
-    size_t n = protobuf_c_message_get_packed_size(&meta.base);
-    uint8_t *buf = malloc(n ? n : 1);
+    size_t n;
+    uint8_t *buf = sl_wire_pack(&meta.base, &n);
     if (buf == NULL) {
         return SL_ENOMEM;
     }
-    (void)protobuf_c_message_pack(&meta.base, buf);
     (void)crypto_generichash(d, sizeof d, buf, n, NULL, 0);
     free(buf);
     return send_one(s, m->run_id, stream_of(d), &ev);

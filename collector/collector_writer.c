@@ -218,13 +218,12 @@ flush_runs(group_t *g, sl_txn_t *txn)
         if (!ce->dirty) {
             continue; /* only resends or gaps: nothing changed */
         }
-        size_t n = protobuf_c_message_get_packed_size(&ce->run->base);
-        uint8_t *buf = malloc(n ? n : 1);
+        size_t n;
+        uint8_t *buf = sl_wire_pack(&ce->run->base, &n);
         if (buf == NULL) {
             txn->rc = SL_ENOMEM;
             break;
         }
-        (void)protobuf_c_message_pack(&ce->run->base, buf);
         sl_val_t k = {ce->run->run_id, strlen(ce->run->run_id)};
         sl_val_t v = {buf, n};
         sl_store_put(txn, CDB_RUNS, &k, &v, 0);

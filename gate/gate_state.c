@@ -64,13 +64,12 @@ gate_check_store(gate_t *g, const sl_pb_chunk_t *c)
 static void
 put_msg(sl_txn_t *txn, int db, const char *key, const ProtobufCMessage *m)
 {
-    size_t n = protobuf_c_message_get_packed_size(m);
-    uint8_t *buf = malloc(n ? n : 1);
+    size_t n;
+    uint8_t *buf = sl_wire_pack(m, &n);
     if (buf == NULL) {
         txn->rc = txn->rc != SL_OK ? txn->rc : SL_ENOMEM;
         return;
     }
-    (void)protobuf_c_message_pack(m, buf);
     sl_val_t k = {key, strlen(key)}, v = {buf, n};
     sl_store_put(txn, db, &k, &v, 0);
     free(buf);

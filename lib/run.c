@@ -200,20 +200,11 @@ apply_artifact(sl_pb_run_t *r, uint64_t stream,
     return rc;
 }
 
-/* Deep copy of a verdict by packing and unpacking it. */
 static int
 apply_verdict(sl_pb_run_t *r, const sl_pb_verdict_t *v)
 {
-    size_t n = protobuf_c_message_get_packed_size(&v->base);
-    uint8_t *buf = malloc(n ? n : 1);
     void *copy = NULL;
-    if (buf == NULL) {
-        return SL_ENOMEM;
-    }
-    (void)protobuf_c_message_pack(&v->base, buf);
-    int rc = sl_wire_unpack(&sluice__v1__verdict__descriptor, buf, n, &copy,
-                            NULL);
-    free(buf);
+    int rc = sl_wire_clone(&v->base, &copy);
     if (rc != SL_OK) {
         return rc;
     }

@@ -59,6 +59,31 @@ sl_wire_free(void *msg_p)
     }
 }
 
+uint8_t *
+sl_wire_pack(const ProtobufCMessage *m, size_t *len)
+{
+    *len = protobuf_c_message_get_packed_size(m);
+    uint8_t *buf = malloc(*len ? *len : 1);
+    if (buf != NULL) {
+        (void)protobuf_c_message_pack(m, buf);
+    }
+    return buf;
+}
+
+int
+sl_wire_clone(const ProtobufCMessage *m, void **out)
+{
+    size_t n;
+    uint8_t *buf = sl_wire_pack(m, &n);
+    *out = NULL;
+    if (buf == NULL) {
+        return SL_ENOMEM;
+    }
+    int rc = sl_wire_unpack(m->descriptor, buf, n, out, NULL);
+    free(buf);
+    return rc;
+}
+
 zframe_t *
 sl_wire_frame(const ProtobufCMessage *m)
 {

@@ -63,6 +63,14 @@ typedef struct sl_range {
 int sl_wire_batch_ranges(const uint8_t *buf, size_t len, sl_range_t *out,
                          size_t n) SL_NODISCARD;
 
+/* Packs m into a new malloc'ed buffer (*len bytes; the caller frees it).
+ * NULL on OOM. */
+uint8_t *sl_wire_pack(const ProtobufCMessage *m, size_t *len);
+
+/* A deep copy of m (freed with sl_wire_free): packed and unpacked again.
+ * SL_ENOMEM / SL_EINPUT. */
+int sl_wire_clone(const ProtobufCMessage *m, void **out) SL_NODISCARD;
+
 /* Packs m into a new frame. NULL on OOM. The caller owns the frame. */
 zframe_t *sl_wire_frame(const ProtobufCMessage *m);
 
