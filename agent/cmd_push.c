@@ -22,7 +22,7 @@ typedef struct file {
     const char *path;
     const sl_format_t *fmt;
     uint8_t digest[16];
-    uint64_t size, tests;
+    uint64_t size, events; /* events: records the file holds */
 } file_t;
 
 /* Artifact streams are named by content: the first 8 bytes of the
@@ -62,9 +62,9 @@ digest_file(file_t *f, sl_err_t *err)
 }
 
 static int
-count_test(void *ctx, const sl_test_case_t *tc)
+count_event(void *ctx, const sl_pb_event_t *ev)
 {
-    (void)tc;
+    (void)ev;
     (*(uint64_t *)ctx)++;
     return SL_OK;
 }
@@ -75,7 +75,7 @@ validate(file_t *files, int n, const sl_format_t *forced, sl_err_t *err)
 {
     for (int i = 0; i < n; i++) {
         file_t *f = &files[i];
-        sl_sink_t sink = {&f->tests, count_test};
+        sl_sink_t sink = {&f->events, count_event};
         int rc = digest_file(f, err);
         if (rc == SL_OK) {
             rc = sl_format_parse_file(f->path, forced, &sink, &f->fmt, err);
@@ -139,28 +139,15 @@ send_finish(agent_sender_t *s, const char *run_id)
 
 typedef struct stream_sink {
     agent_stream_t st;
-    uint64_t tests;
+    uint64_t events;
 } stream_sink_t;
 
 static int
-stream_test(void *ctx, const sl_test_case_t *tc)
+stream_event(void *ctx, const sl_pb_event_t *rec)
 {
     stream_sink_t *ss = ctx;
-    Sluice__V1__TestCase t;
-    sluice__v1__test_case__init(&t);
-    sl_pb_event_t ev;
-    sluice__v1__event__init(&ev);
-    t.suite = (char *)(uintptr_t)tc->suite;
-    t.classname = (char *)(uintptr_t)tc->classname;
-    t.name = (char *)(uintptr_t)tc->name;
-    t.status = (Sluice__V1__TestStatus)tc->status;
-    t.time_s = tc->time_s;
-    t.message = (char *)(uintptr_t)tc->message;
-    t.file = (char *)(uintptr_t)tc->file;
-    t.line = tc->line;
-    ev.body_case = SLUICE__V1__EVENT__BODY_TEST;
-    ev.test = &t;
-    ss->tests++;
+    sl_pb_event_t ev = *rec; /* shallow: only seq is set on the copy */
+    ss->events++;
     return agent_stream_add(&ss->st, &ev);
 }
 
@@ -174,7 +161,7 @@ stream_edges(stream_sink_t *ss, const file_t *f, int end)
     Sluice__V1__ArtifactEnd e;
     sluice__v1__artifact_end__init(&e);
     if (end) {
-        e.events = ss->tests;
+        e.events = ss->events;
         ev.body_case = SLUICE__V1__EVENT__BODY_ARTIFACT_END;
         ev.artifact_end = &e;
     } else {
@@ -194,14 +181,14 @@ static int
 send_file(agent_sender_t *s, const char *run_id, const file_t *f,
           sl_err_t *err)
 {
-    stream_sink_t ss = {.tests = 0};
+    stream_sink_t ss = {.events = 0};
     agent_stream_init(&ss.st, s, run_id, stream_of(f->digest));
-    sl_sink_t sink = {&ss, stream_test};
+    sl_sink_t sink = {&ss, stream_event};
     int rc = stream_edges(&ss, f, 0);
     if (rc == SL_OK) {
         rc = sl_format_parse_file(f->path, f->fmt, &sink, NULL, err);
     }
-    if (rc == SL_OK && ss.tests != f->tests) {
+    if (rc == SL_OK && ss.events != f->events) {
         rc = sl_err_set(err, SL_EINPUT, "%s: changed while being sent",
                         f->path);
     }

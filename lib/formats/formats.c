@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -15,6 +16,38 @@ static const sl_format_t sl_formats[] = {
      sl_junit_sniff, sl_junit_parse},
     {NULL, NULL, NULL, NULL},
 };
+
+int
+sl_sink_emit(const sl_sink_t *sink, Sluice__V1__Event__BodyCase body_case,
+             void *body)
+{
+    if (sink == NULL || sink->emit == NULL) {
+        return SL_OK;
+    }
+    sl_pb_event_t ev;
+    sluice__v1__event__init(&ev);
+    ev.body_case = body_case;
+    switch (body_case) {
+    case SLUICE__V1__EVENT__BODY_TEST:
+        ev.test = body;
+        break;
+    case SLUICE__V1__EVENT__BODY_COVERAGE_FILE:
+        ev.coverage_file = body;
+        break;
+    case SLUICE__V1__EVENT__BODY_COVERAGE_TOTAL:
+        ev.coverage_total = body;
+        break;
+    case SLUICE__V1__EVENT__BODY_BENCHMARK:
+        ev.benchmark = body;
+        break;
+    case SLUICE__V1__EVENT__BODY_FINDING:
+        ev.finding = body;
+        break;
+    default:
+        return SL_EINVAL; /* not a record a parser makes */
+    }
+    return sink->emit(sink->ctx, &ev);
+}
 
 const sl_format_t *
 sl_format_table(void)
@@ -89,16 +122,21 @@ static int
 format_parse_fd(int fd, const char *path, const sl_format_t *forced,
                 const sl_sink_t *sink, const sl_format_t **used, sl_err_t *err)
 {
-    char head[SL_FORMAT_SNIFF_BYTES];
     size_t len = 0;
-    if (format_read_head(fd, head, sizeof head, &len) != 0) {
-        return sl_err_set(err, SL_EIO, "%s: read: %s", path, strerror(errno));
+    char *head = malloc(SL_FORMAT_SNIFF_BYTES);
+    if (head == NULL) {
+        return sl_err_set(err, SL_ENOMEM, "%s: out of memory", path);
     }
-    if (len == 0) {
-        return sl_err_set(err, SL_EINPUT, "%s: empty file", path);
+    if (format_read_head(fd, head, SL_FORMAT_SNIFF_BYTES, &len) != 0) {
+        free(head);
+        return sl_err_set(err, SL_EIO, "%s: read: %s", path, strerror(errno));
     }
     const sl_format_t *f =
         forced != NULL ? forced : sl_format_detect(head, len);
+    free(head);
+    if (len == 0) {
+        return sl_err_set(err, SL_EINPUT, "%s: empty file", path);
+    }
     if (f == NULL) {
         return format_unknown(path, err);
     }

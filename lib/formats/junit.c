@@ -40,14 +40,15 @@ typedef struct junit {
     unsigned case_depth;    /* depth of the open <testcase>; 0 outside */
     unsigned capture_depth; /* depth of the status child whose text counts */
     int body_seen;          /* that child's text has begun */
-    sl_test_status_t status;
+    Sluice__V1__TestStatus status;
     double time_s;
     unsigned line;
-    sl_xml_text_t classname, name, file, message;
+    sl_text_t classname, name, file, message;
     char classname_buf[SL_TEST_NAME_MAX + 1];
     char name_buf[SL_TEST_NAME_MAX + 1];
     char file_buf[SL_TEST_NAME_MAX + 1];
     char message_buf[SL_TEST_MESSAGE_MAX + 1];
+    char empty[1];
 } junit_t;
 
 /* A decimal number as read: significand m (at most 18 digits kept) and a
@@ -174,11 +175,11 @@ junit_case_begin(junit_t *j, sl_xml_t *x, const char **attrs, unsigned d)
     if (rc != SL_OK) {
         return rc;
     }
-    sl_xml_text_set(&j->classname, sl_xml_attr(attrs, "classname"));
-    sl_xml_text_set(&j->name, sl_xml_attr(attrs, "name"));
-    sl_xml_text_set(&j->file, sl_xml_attr(attrs, "file"));
-    sl_xml_text_clear(&j->message);
-    j->status = SL_TEST_PASSED;
+    sl_text_set(&j->classname, sl_xml_attr(attrs, "classname"));
+    sl_text_set(&j->name, sl_xml_attr(attrs, "name"));
+    sl_text_set(&j->file, sl_xml_attr(attrs, "file"));
+    sl_text_clear(&j->message);
+    j->status = SLUICE__V1__TEST_STATUS__TEST_PASSED;
     j->case_depth = d;
     j->capture_depth = 0;
     return SL_OK;
@@ -187,15 +188,15 @@ junit_case_begin(junit_t *j, sl_xml_t *x, const char **attrs, unsigned d)
 /* The status a child element gives: 1 and *status for <failure>, <error>
  * and <skipped>; 0 for any other (rerun/flaky, output, properties). */
 static int
-junit_status_of(const char *name, sl_test_status_t *status)
+junit_status_of(const char *name, Sluice__V1__TestStatus *status)
 {
     static const struct {
         const char *name;
-        sl_test_status_t status;
+        Sluice__V1__TestStatus status;
     } kids[] = {
-        {"failure", SL_TEST_FAILED},
-        {"error", SL_TEST_ERRORED},
-        {"skipped", SL_TEST_SKIPPED},
+        {"failure", SLUICE__V1__TEST_STATUS__TEST_FAILED},
+        {"error", SLUICE__V1__TEST_STATUS__TEST_ERRORED},
+        {"skipped", SLUICE__V1__TEST_STATUS__TEST_SKIPPED},
     };
     for (size_t i = 0; i < sizeof kids / sizeof kids[0]; i++) {
         if (strcmp(name, kids[i].name) == 0) {
@@ -208,12 +209,12 @@ junit_status_of(const char *name, sl_test_status_t *status)
 
 /* A failure or an error beats a skip, which beats a pass. */
 static int
-junit_rank(sl_test_status_t status)
+junit_rank(Sluice__V1__TestStatus status)
 {
     switch (status) {
-    case SL_TEST_PASSED:
+    case SLUICE__V1__TEST_STATUS__TEST_PASSED:
         return 0;
-    case SL_TEST_SKIPPED:
+    case SLUICE__V1__TEST_STATUS__TEST_SKIPPED:
         return 1;
     default:
         return 2;
@@ -227,13 +228,13 @@ junit_case_child(junit_t *j, sl_xml_t *x, const char *name, const char **attrs,
     if (strcmp(name, "testcase") == 0 || strcmp(name, "testsuite") == 0) {
         return sl_xml_fail(x, SL_EINPUT, "<%s> inside a <testcase>", name);
     }
-    sl_test_status_t status;
+    Sluice__V1__TestStatus status;
     if (d != j->case_depth + 1 || !junit_status_of(name, &status) ||
         junit_rank(status) <= junit_rank(j->status)) {
         return SL_OK;
     }
     j->status = status;
-    sl_xml_text_set(&j->message, sl_xml_attr(attrs, "message"));
+    sl_text_set(&j->message, sl_xml_attr(attrs, "message"));
     j->capture_depth = d;
     j->body_seen = 0;
     return SL_OK;
@@ -246,9 +247,9 @@ junit_suite_push(junit_t *j, sl_xml_t *x, const char **attrs, unsigned d)
         return sl_xml_fail(x, SL_ETOOBIG, "<testsuite> nested deeper than %d",
                            JUNIT_SUITES_MAX);
     }
-    sl_xml_text_t t;
-    sl_xml_text_init(&t, j->suite[j->nsuites], sizeof j->suite[0]);
-    sl_xml_text_set(&t, sl_xml_attr(attrs, "name"));
+    sl_text_t t;
+    sl_text_init(&t, j->suite[j->nsuites], sizeof j->suite[0]);
+    sl_text_set(&t, sl_xml_attr(attrs, "name"));
     j->suite_depth[j->nsuites++] = d;
     return SL_OK;
 }
@@ -299,11 +300,11 @@ junit_on_text(void *ctx, sl_xml_t *x, const char *s, size_t len)
             return SL_OK;
         }
         if (j->message.len > 0) {
-            sl_xml_text_append(&j->message, "\n", 1);
+            sl_text_append(&j->message, "\n", 1);
         }
         j->body_seen = 1;
     }
-    sl_xml_text_append(&j->message, s, len);
+    sl_text_append(&j->message, s, len);
     return SL_OK;
 }
 
@@ -311,20 +312,17 @@ static int
 junit_case_end(junit_t *j)
 {
     j->case_depth = 0;
-    if (j->sink == NULL || j->sink->test == NULL) {
-        return SL_OK;
-    }
-    sl_test_case_t tc = {
-        .suite = j->nsuites > 0 ? j->suite[j->nsuites - 1] : "",
-        .classname = j->classname.data,
-        .name = j->name.data,
-        .status = j->status,
-        .time_s = j->time_s,
-        .message = j->message.data,
-        .file = j->file.data,
-        .line = j->line,
-    };
-    return j->sink->test(j->sink->ctx, &tc);
+    Sluice__V1__TestCase tc;
+    sluice__v1__test_case__init(&tc);
+    tc.suite = j->nsuites > 0 ? j->suite[j->nsuites - 1] : j->empty;
+    tc.classname = j->classname.data;
+    tc.name = j->name.data;
+    tc.status = j->status;
+    tc.time_s = j->time_s;
+    tc.message = j->message.data;
+    tc.file = j->file.data;
+    tc.line = j->line;
+    return sl_sink_emit(j->sink, SLUICE__V1__EVENT__BODY_TEST, &tc);
 }
 
 static int
@@ -335,7 +333,7 @@ junit_on_end(void *ctx, sl_xml_t *x, const char *name)
     (void)name; /* expat has matched the tags */
     if (d == j->capture_depth) {
         j->capture_depth = 0;
-        sl_xml_text_rtrim(&j->message);
+        sl_text_rtrim(&j->message);
         return SL_OK;
     }
     if (d == j->case_depth) {
@@ -371,10 +369,10 @@ sl_junit_parse(int fd, const char *path, const sl_sink_t *sink, sl_err_t *err)
         return sl_err_set(err, SL_ENOMEM, "%s: out of memory", path);
     }
     j->sink = sink;
-    sl_xml_text_init(&j->classname, j->classname_buf, sizeof j->classname_buf);
-    sl_xml_text_init(&j->name, j->name_buf, sizeof j->name_buf);
-    sl_xml_text_init(&j->file, j->file_buf, sizeof j->file_buf);
-    sl_xml_text_init(&j->message, j->message_buf, sizeof j->message_buf);
+    sl_text_init(&j->classname, j->classname_buf, sizeof j->classname_buf);
+    sl_text_init(&j->name, j->name_buf, sizeof j->name_buf);
+    sl_text_init(&j->file, j->file_buf, sizeof j->file_buf);
+    sl_text_init(&j->message, j->message_buf, sizeof j->message_buf);
     int rc = sl_xml_parse_fd(fd, path, &cfg, j, err);
     free(j);
     return rc;

@@ -10,7 +10,7 @@
 /* Nonzero when the root element in head is <testsuites> or <testsuite>. */
 int sl_junit_sniff(const char *head, size_t len);
 
-/* Streams a JUnit report from fd into sink, one sink->test call per
+/* Streams a JUnit report from fd into sink, one test record per
  * <testcase> at its end tag; memory does not grow with the file. The fd
  * stays the caller's. Returns as sl_format_t.parse. */
 int sl_junit_parse(int fd, const char *path, const sl_sink_t *sink,

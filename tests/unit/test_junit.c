@@ -26,7 +26,7 @@ typedef struct rec {
     char name[SL_TEST_NAME_MAX + 1];
     char file[SL_TEST_NAME_MAX + 1];
     char message[SL_TEST_MESSAGE_MAX + 1];
-    sl_test_status_t status;
+    Sluice__V1__TestStatus status;
     double time_s;
     unsigned line;
 } rec_t;
@@ -50,13 +50,15 @@ copy_capped(char *dst, const char *src, size_t cap)
 }
 
 static int
-record(void *ctx, const sl_test_case_t *tc)
+record(void *ctx, const sl_pb_event_t *ev)
 {
     seen_t *s = ctx;
+    assert_int_equal(ev->body_case, SLUICE__V1__EVENT__BODY_TEST);
+    const Sluice__V1__TestCase *tc = ev->test;
     if (s->stop_after != 0 && s->n + 1 == s->stop_after) {
         return SL_EFULL;
     }
-    assert_true(tc->status >= SL_TEST_PASSED && tc->status <= SL_TEST_SKIPPED);
+    assert_true(tc->status >= SLUICE__V1__TEST_STATUS__TEST_PASSED && tc->status <= SLUICE__V1__TEST_STATUS__TEST_SKIPPED);
     s->by_status[tc->status]++;
     if (s->n < REC_MAX) {
         rec_t *r = &s->rec[s->n];
@@ -85,7 +87,7 @@ static int
 parse_path(const char *path, const sl_format_t *forced, seen_t *s,
            sl_err_t *err)
 {
-    sl_sink_t sink = {.ctx = s, .test = record};
+    sl_sink_t sink = {.ctx = s, .emit = record};
     const sl_format_t *used = NULL;
     int rc = sl_format_parse_file(path, forced, &sink, &used, err);
     if (rc == SL_OK) {
@@ -100,10 +102,10 @@ assert_counts(const seen_t *s, size_t pass, size_t fail, size_t error,
               size_t skip)
 {
     assert_int_equal(s->n, pass + fail + error + skip);
-    assert_int_equal(s->by_status[SL_TEST_PASSED], pass);
-    assert_int_equal(s->by_status[SL_TEST_FAILED], fail);
-    assert_int_equal(s->by_status[SL_TEST_ERRORED], error);
-    assert_int_equal(s->by_status[SL_TEST_SKIPPED], skip);
+    assert_int_equal(s->by_status[SLUICE__V1__TEST_STATUS__TEST_PASSED], pass);
+    assert_int_equal(s->by_status[SLUICE__V1__TEST_STATUS__TEST_FAILED], fail);
+    assert_int_equal(s->by_status[SLUICE__V1__TEST_STATUS__TEST_ERRORED], error);
+    assert_int_equal(s->by_status[SLUICE__V1__TEST_STATUS__TEST_SKIPPED], skip);
 }
 
 static void
@@ -194,17 +196,17 @@ test_junit_pytest(void **state)
         assert_string_equal(s->rec[i].classname, "test_sample");
         assert_true(s->rec[i].time_s >= 0 && s->rec[i].time_s < 10);
     }
-    assert_int_equal(s->rec[4].status, SL_TEST_FAILED);
+    assert_int_equal(s->rec[4].status, SLUICE__V1__TEST_STATUS__TEST_FAILED);
     assert_prefix(s->rec[4].message,
                   "AssertionError: cart total is off by one cent\n"
                   "assert 999 == 1000\n +  where 999 = sum([250, 250, 499])\n"
                   "def test_cart_total():\n");
     assert_non_null(strstr(s->rec[4].message, "test_sample.py:45: "));
-    assert_int_equal(s->rec[5].status, SL_TEST_ERRORED);
+    assert_int_equal(s->rec[5].status, SLUICE__V1__TEST_STATUS__TEST_ERRORED);
     assert_prefix(s->rec[5].message, "failed on setup with \"ConnectionError: "
                                      "database unavailable: connection "
                                      "refused\"\n@pytest.fixture");
-    assert_int_equal(s->rec[6].status, SL_TEST_SKIPPED);
+    assert_int_equal(s->rec[6].status, SLUICE__V1__TEST_STATUS__TEST_SKIPPED);
     assert_prefix(s->rec[6].message,
                   "payment sandbox is not reachable from CI\n");
     free(s);
@@ -226,7 +228,7 @@ test_junit_ctest(void **state)
         assert_string_equal(s->rec[i].suite, "(empty)");
         assert_string_equal(s->rec[i].message, ""); /* no system-out */
         assert_int_equal(s->rec[i].status,
-                         i == 3 ? SL_TEST_FAILED : SL_TEST_PASSED);
+                         i == 3 ? SLUICE__V1__TEST_STATUS__TEST_FAILED : SLUICE__V1__TEST_STATUS__TEST_PASSED);
     }
     free(s);
 }
@@ -264,12 +266,12 @@ test_junit_failing(void **state)
     assert_int_equal(parse_path(FIXTURES "failing.xml", NULL, s, &err), SL_OK);
     assert_counts(s, 3, 1, 1, 1);
     assert_string_equal(s->rec[3].name, "test_fifo_order");
-    assert_int_equal(s->rec[3].status, SL_TEST_FAILED);
+    assert_int_equal(s->rec[3].status, SLUICE__V1__TEST_STATUS__TEST_FAILED);
     assert_prefix(s->rec[3].message,
                   "AssertionError: expected [1, 2, 3], got [1, 3, 2]\n"
                   "def test_fifo_order():\n        q = Queue()");
     assert_string_equal(s->rec[4].name, "test_persist");
-    assert_int_equal(s->rec[4].status, SL_TEST_ERRORED);
+    assert_int_equal(s->rec[4].status, SLUICE__V1__TEST_STATUS__TEST_ERRORED);
     assert_string_equal(
         s->rec[4].message,
         "failed on setup with \"TimeoutError: redis at 127.0.0.1:6379 did "
@@ -277,7 +279,7 @@ test_junit_failing(void **state)
         "not answer in 1.0s");
     assert_true(s->rec[4].time_s == 1.251);
     assert_string_equal(s->rec[5].name, "test_capacity_limit");
-    assert_int_equal(s->rec[5].status, SL_TEST_SKIPPED);
+    assert_int_equal(s->rec[5].status, SLUICE__V1__TEST_STATUS__TEST_SKIPPED);
     assert_string_equal(s->rec[5].message, "slow: run with --slow");
     free(s);
 }
@@ -295,7 +297,7 @@ test_junit_phpunit_nested(void **state)
     assert_string_equal(s->rec[1].suite, "Demo\\Tests\\CartTest::testAddItem");
     assert_string_equal(s->rec[2].suite, "Demo\\Tests\\CartTest::testAddItem");
     assert_string_equal(s->rec[2].name, "testAddItem with data set #1");
-    assert_int_equal(s->rec[2].status, SL_TEST_FAILED);
+    assert_int_equal(s->rec[2].status, SLUICE__V1__TEST_STATUS__TEST_FAILED);
     assert_prefix(s->rec[2].message, "Demo\\Tests\\CartTest::testAddItem with "
                                      "data set #1 (2, 500)\nFailed");
     /* After the inner suite closes, its parent is the suite again. */
@@ -318,18 +320,18 @@ test_junit_surefire_flaky(void **state)
     /* Flaky tests passed on a rerun: passed; alwaysFails never did. */
     assert_counts(s, 3, 1, 0, 0);
     assert_string_equal(s->rec[1].name, "flakyNetwork");
-    assert_int_equal(s->rec[1].status, SL_TEST_PASSED);
+    assert_int_equal(s->rec[1].status, SLUICE__V1__TEST_STATUS__TEST_PASSED);
     assert_string_equal(s->rec[1].message, "");
     assert_true(s->rec[1].time_s == 1234.5); /* "1,234.5" */
     assert_string_equal(s->rec[2].name, "alwaysFails");
-    assert_int_equal(s->rec[2].status, SL_TEST_FAILED);
+    assert_int_equal(s->rec[2].status, SLUICE__V1__TEST_STATUS__TEST_FAILED);
     assert_string_equal(s->rec[2].message,
                         "expected: <3> but was: <2>\n"
                         "org.opentest4j.AssertionFailedError: expected: <3> "
                         "but was: <2>\n\tat com.example.demo.CartTest."
                         "alwaysFails(CartTest.java:42)");
     assert_string_equal(s->rec[3].name, "flakyLookup");
-    assert_int_equal(s->rec[3].status, SL_TEST_PASSED);
+    assert_int_equal(s->rec[3].status, SLUICE__V1__TEST_STATUS__TEST_PASSED);
     assert_string_equal(s->rec[3].suite, "com.example.demo.CartTest");
     free(s);
 }
@@ -683,9 +685,9 @@ test_junit_status_rules(void **state)
     assert_int_equal(parse_path(path, NULL, s, &err), SL_OK);
     assert_counts(s, 2, 3, 0, 0);
     assert_string_equal(s->rec[0].suite, ""); /* outside any testsuite */
-    assert_int_equal(s->rec[1].status, SL_TEST_FAILED);
+    assert_int_equal(s->rec[1].status, SLUICE__V1__TEST_STATUS__TEST_FAILED);
     assert_string_equal(s->rec[1].message, "f\nbody");
-    assert_int_equal(s->rec[2].status, SL_TEST_FAILED); /* the first wins */
+    assert_int_equal(s->rec[2].status, SLUICE__V1__TEST_STATUS__TEST_FAILED); /* the first wins */
     assert_string_equal(s->rec[2].message, "f");
     assert_string_equal(s->rec[3].message, "x < y");
     assert_string_equal(s->rec[4].name, "after");
@@ -866,20 +868,20 @@ test_xml_text_buffer(void **state)
 {
     (void)state;
     char store[8];
-    sl_xml_text_t t;
-    sl_xml_text_init(&t, store, sizeof store);
-    sl_xml_text_append(&t, "abcde", 5);
-    sl_xml_text_append(&t, "\xE2\x82\xAC", 3); /* 8 > 7: the euro goes */
+    sl_text_t t;
+    sl_text_init(&t, store, sizeof store);
+    sl_text_append(&t, "abcde", 5);
+    sl_text_append(&t, "\xE2\x82\xAC", 3); /* 8 > 7: the euro goes */
     assert_string_equal(t.data, "abcde");
     assert_true(t.cut);
-    sl_xml_text_append(&t, "xy", 2); /* no hole after a cut */
+    sl_text_append(&t, "xy", 2); /* no hole after a cut */
     assert_string_equal(t.data, "abcde");
-    sl_xml_text_set(&t, "a  \r\n\t");
+    sl_text_set(&t, "a  \r\n\t");
     assert_false(t.cut);
-    sl_xml_text_rtrim(&t);
+    sl_text_rtrim(&t);
     assert_string_equal(t.data, "a");
     assert_int_equal(t.len, 1);
-    sl_xml_text_set(&t, NULL);
+    sl_text_set(&t, NULL);
     assert_string_equal(t.data, "");
     char name[8];
     assert_int_equal(sl_xml_sniff_root("<report ", 8, name, sizeof name), 1);

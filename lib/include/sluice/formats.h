@@ -10,36 +10,36 @@
 #include <stddef.h>
 
 #include "sluice/err.h"
+#include "sluice/wire.h"
 
-/* Same numbers as sluice.v1.TestStatus. */
-typedef enum {
-    SL_TEST_PASSED = 0,
-    SL_TEST_FAILED = 1,
-    SL_TEST_ERRORED = 2,
-    SL_TEST_SKIPPED = 3,
-} sl_test_status_t;
+/* What a parser hands the sink: one sluice.v1.Event per record, with only
+ * its body set (body_case and the matching member: test, coverage_file,
+ * coverage_total, benchmark or finding). run_id, stream, seq and time_us
+ * are left empty; the caller fills them. The event and everything it
+ * points to belong to the parser and are valid only during the call. */
 
-/* Caps on what one test case carries (longer text is cut, UTF-8 safe). */
-#define SL_TEST_NAME_MAX 1024   /* suite, classname, name, file */
-#define SL_TEST_MESSAGE_MAX 4096 /* failure/error/skip message + body */
+/* Caps on what one record carries (longer text is cut on a UTF-8
+ * boundary). Documented in docs/formats.md. */
+#define SL_TEST_NAME_MAX 1024      /* suite, classname, name, file, ids */
+#define SL_TEST_MESSAGE_MAX 4096   /* failure/error/skip message + body */
+#define SL_TEST_OUTPUT_MAX 16384   /* system-out, system-err, each */
+#define SL_TEST_PROPS_MAX 64       /* properties kept per test case */
+#define SL_TEST_PROP_MAX 1024      /* a property's name or value */
+#define SL_BENCH_SAMPLES_MAX 10000 /* samples kept per benchmark */
 
-typedef struct sl_test_case {
-    const char *suite;     /* never NULL; "" when absent */
-    const char *classname; /* never NULL */
-    const char *name;      /* never NULL */
-    sl_test_status_t status;
-    double time_s;         /* 0 when absent */
-    const char *message;   /* never NULL */
-    const char *file;      /* never NULL */
-    unsigned line;         /* 0 when absent */
-} sl_test_case_t;
-
-/* Receives the records of one file. A callback returns SL_OK to go on or a
+/* Receives the records of one file. emit returns SL_OK to go on or a
  * negative SL_E* to stop the parse, which then returns that code. */
 typedef struct sl_sink {
     void *ctx;
-    int (*test)(void *ctx, const sl_test_case_t *tc);
+    int (*emit)(void *ctx, const sl_pb_event_t *ev);
 } sl_sink_t;
+
+/* Hands a record to the sink: sets ev->body_case and the body member to
+ * body (a Sluice__V1__TestCase, __Coverage, __Benchmark or __Finding as
+ * body_case says) and calls sink->emit. A NULL sink or emit accepts
+ * everything. */
+int sl_sink_emit(const sl_sink_t *sink, Sluice__V1__Event__BodyCase body_case,
+                 void *body) SL_NODISCARD;
 
 typedef struct sl_format {
     const char *name; /* "junit", ... as given to --format */
@@ -54,7 +54,7 @@ typedef struct sl_format {
 } sl_format_t;
 
 /* How many bytes detection looks at. */
-#define SL_FORMAT_SNIFF_BYTES 4096
+#define SL_FORMAT_SNIFF_BYTES 65536
 
 /* The format whose sniff accepts head, or NULL. */
 const sl_format_t *sl_format_detect(const char *head, size_t len);

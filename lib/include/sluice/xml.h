@@ -21,6 +21,7 @@
 #include <stddef.h>
 
 #include "sluice/err.h"
+#include "sluice/text.h"
 
 #define SL_XML_DEPTH_MAX 256u        /* default element nesting cap */
 #define SL_XML_TOKEN_MAX (16u << 20) /* default bytes in one token */
@@ -73,26 +74,5 @@ const char *sl_xml_attr(const char **attrs, const char *name);
  * or returns 0 when head holds no complete root tag name or it does not
  * fit in cap. */
 int sl_xml_sniff_root(const char *head, size_t len, char *name, size_t cap);
-
-/* A text buffer with a hard cap over caller-owned storage: appends past the
- * cap are cut on a UTF-8 character boundary and the rest dropped (cut is
- * set). data is always NUL-terminated. No allocation. */
-typedef struct sl_xml_text {
-    char *data;
-    size_t size; /* bytes of storage, NUL included; >= 1 */
-    size_t len;
-    int cut; /* nonzero once something was dropped */
-} sl_xml_text_t;
-
-/* Uses storage[size] (size >= 1) for t and empties it. */
-void sl_xml_text_init(sl_xml_text_t *t, char *storage, size_t size);
-/* Empties t. */
-void sl_xml_text_clear(sl_xml_text_t *t);
-/* Appends s[len] within the cap. */
-void sl_xml_text_append(sl_xml_text_t *t, const char *s, size_t len);
-/* Replaces the content with the NUL-terminated s (NULL: empty). */
-void sl_xml_text_set(sl_xml_text_t *t, const char *s);
-/* Drops trailing white space (space, tab, CR, LF). */
-void sl_xml_text_rtrim(sl_xml_text_t *t);
 
 #endif

@@ -1,0 +1,28 @@
+/* Text with a hard cap, for what parsers keep of hostile input. */
+#ifndef SLUICE_TEXT_H
+#define SLUICE_TEXT_H
+
+#include <stddef.h>
+
+/* A text buffer with a hard cap over caller-owned storage: appends past the
+ * cap are cut on a UTF-8 character boundary and the rest dropped (cut is
+ * set). data is always NUL-terminated. No allocation. */
+typedef struct sl_text {
+    char *data;
+    size_t size; /* bytes of storage, NUL included; >= 1 */
+    size_t len;
+    int cut; /* nonzero once something was dropped */
+} sl_text_t;
+
+/* Uses storage[size] (size >= 1) for t and empties it. */
+void sl_text_init(sl_text_t *t, char *storage, size_t size);
+/* Empties t. */
+void sl_text_clear(sl_text_t *t);
+/* Appends s[len] within the cap. */
+void sl_text_append(sl_text_t *t, const char *s, size_t len);
+/* Replaces the content with the NUL-terminated s (NULL: empty). */
+void sl_text_set(sl_text_t *t, const char *s);
+/* Drops trailing white space (space, tab, CR, LF). */
+void sl_text_rtrim(sl_text_t *t);
+
+#endif
