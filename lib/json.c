@@ -53,10 +53,22 @@ sl_json_ku64(yajl_gen g, const char *k, uint64_t v)
 
 /* yajl's own %.20g prints 0.012 as 0.01200000000000000025. */
 void
+sl_json_num(yajl_gen g, double v)
+{
+    sl_json_pnum(g, v, 1);
+}
+
+void
 sl_json_knum(yajl_gen g, const char *k, double v, int present)
 {
-    char num[32];
     sl_json_str(g, k);
+    sl_json_pnum(g, v, present);
+}
+
+void
+sl_json_pnum(yajl_gen g, double v, int present)
+{
+    char num[32];
     if (!present || !isfinite(v)) {
         (void)yajl_gen_null(g);
         return;

@@ -36,7 +36,17 @@ fill_subs(sl_pb_run_t *r)
         (r->verdict = malloc(sizeof *r->verdict)) != NULL) {
         sluice__v1__verdict__init(r->verdict);
     }
-    return r->meta && r->tests && r->verdict ? SL_OK : SL_ENOMEM;
+    if (r->coverage == NULL &&
+        (r->coverage = malloc(sizeof *r->coverage)) != NULL) {
+        sluice__v1__coverage__init(r->coverage);
+    }
+    if (r->findings == NULL &&
+        (r->findings = malloc(sizeof *r->findings)) != NULL) {
+        sluice__v1__finding_counts__init(r->findings);
+    }
+    return r->meta && r->tests && r->verdict && r->coverage && r->findings
+               ? SL_OK
+               : SL_ENOMEM;
 }
 
 sl_pb_run_t *
@@ -200,6 +210,97 @@ apply_artifact(sl_pb_run_t *r, uint64_t stream,
     return rc;
 }
 
+/* A report's totals add to the run's: a run's coverage is the sum of its
+ * reports (docs/formats.md says why a file in two reports counts twice). */
+static void
+apply_coverage(sl_pb_run_t *r, const Sluice__V1__Coverage *c)
+{
+    Sluice__V1__Coverage *t = r->coverage;
+    t->lines_valid += c->lines_valid;
+    t->lines_covered += c->lines_covered;
+    t->branches_valid += c->branches_valid;
+    t->branches_covered += c->branches_covered;
+    t->functions_valid += c->functions_valid;
+    t->functions_covered += c->functions_covered;
+    t->files += c->files;
+    r->coverage_reports++;
+}
+
+static int
+same_str(const char *a, const char *b)
+{
+    return strcmp(a != NULL ? a : "", b != NULL ? b : "") == 0;
+}
+
+/* A benchmark is keyed by (name, measure): a later result replaces an
+ * earlier one of the same key. */
+static int
+apply_benchmark(sl_pb_run_t *r, const Sluice__V1__Benchmark *b)
+{
+    void *copy = NULL;
+    int rc = sl_wire_clone(&b->base, &copy);
+    if (rc != SL_OK) {
+        return rc;
+    }
+    for (size_t i = 0; i < r->n_benchmarks; i++) {
+        Sluice__V1__Benchmark *old = r->benchmarks[i];
+        if (same_str(old->name, b->name) &&
+            same_str(old->measure, b->measure)) {
+            sl_wire_free(&r->benchmarks[i]);
+            r->benchmarks[i] = copy;
+            return SL_OK;
+        }
+    }
+    rc = push_ptr((void ***)&r->benchmarks, &r->n_benchmarks, copy);
+    if (rc != SL_OK) {
+        sl_wire_free(&copy);
+    }
+    return rc;
+}
+
+static int
+apply_finding(sl_pb_run_t *r, const Sluice__V1__Finding *f)
+{
+    Sluice__V1__FindingCounts *c = r->findings;
+    switch (f->severity) {
+    case SLUICE__V1__SEVERITY__SEVERITY_CRITICAL:
+        c->critical++;
+        break;
+    case SLUICE__V1__SEVERITY__SEVERITY_HIGH:
+        c->high++;
+        break;
+    case SLUICE__V1__SEVERITY__SEVERITY_MEDIUM:
+        c->medium++;
+        break;
+    case SLUICE__V1__SEVERITY__SEVERITY_LOW:
+        c->low++;
+        break;
+    default:
+        c->none++;
+        break;
+    }
+    for (size_t i = 0; i < c->n_by_rule; i++) {
+        if (same_str(c->by_rule[i]->rule, f->rule_id)) {
+            c->by_rule[i]->count++;
+            return SL_OK;
+        }
+    }
+    Sluice__V1__RuleCount *cnt = malloc(sizeof *cnt);
+    if (cnt == NULL) {
+        return SL_ENOMEM;
+    }
+    sluice__v1__rule_count__init(cnt);
+    cnt->count = 1;
+    int rc = set_str(&cnt->rule, f->rule_id);
+    if (rc == SL_OK) {
+        rc = push_ptr((void ***)&c->by_rule, &c->n_by_rule, cnt);
+    }
+    if (rc != SL_OK) {
+        sl_wire_free(&cnt);
+    }
+    return rc;
+}
+
 static int
 apply_verdict(sl_pb_run_t *r, const sl_pb_verdict_t *v)
 {
@@ -245,6 +346,13 @@ sl_run_apply(sl_pb_run_t *r, const sl_pb_event_t *ev, uint64_t lsn,
         return SL_OK;
     case SLUICE__V1__EVENT__BODY_VERDICT:
         return apply_verdict(r, ev->verdict);
+    case SLUICE__V1__EVENT__BODY_COVERAGE_TOTAL:
+        apply_coverage(r, ev->coverage_total);
+        return SL_OK;
+    case SLUICE__V1__EVENT__BODY_BENCHMARK:
+        return apply_benchmark(r, ev->benchmark);
+    case SLUICE__V1__EVENT__BODY_FINDING:
+        return apply_finding(r, ev->finding);
     default:
         return SL_OK;
     }

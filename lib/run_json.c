@@ -18,24 +18,81 @@ gen_tests(yajl_gen g, const Sluice__V1__TestCounts *t)
     (void)yajl_gen_map_close(g);
 }
 
-/* Coverage, benchmarks and findings come with later formats; until a run
- * has them they are null / empty / zero. */
+/* covered / valid, or null when nothing was measured. */
 static void
-gen_other_kinds(yajl_gen g)
+gen_rate(yajl_gen g, const char *k, uint64_t covered, uint64_t valid)
 {
+    sl_json_knum(g, k, valid > 0 ? (double)covered / (double)valid : 0,
+                 valid > 0);
+}
+
+/* null when no coverage report came with the run. */
+static void
+gen_coverage(yajl_gen g, const sl_pb_run_t *r)
+{
+    const Sluice__V1__Coverage *c = r->coverage;
     sl_json_str(g, "coverage");
-    (void)yajl_gen_null(g);
+    if (r->coverage_reports == 0) {
+        (void)yajl_gen_null(g);
+        return;
+    }
+    (void)yajl_gen_map_open(g);
+    sl_json_ku64(g, "lines_valid", c->lines_valid);
+    sl_json_ku64(g, "lines_covered", c->lines_covered);
+    gen_rate(g, "line_rate", c->lines_covered, c->lines_valid);
+    sl_json_ku64(g, "branches_valid", c->branches_valid);
+    sl_json_ku64(g, "branches_covered", c->branches_covered);
+    gen_rate(g, "branch_rate", c->branches_covered, c->branches_valid);
+    sl_json_ku64(g, "functions_valid", c->functions_valid);
+    sl_json_ku64(g, "functions_covered", c->functions_covered);
+    sl_json_ku64(g, "files", c->files);
+    sl_json_ku64(g, "reports", r->coverage_reports);
+    (void)yajl_gen_map_close(g);
+}
+
+static void
+gen_benchmarks(yajl_gen g, const sl_pb_run_t *r)
+{
     sl_json_str(g, "benchmarks");
     (void)yajl_gen_array_open(g);
+    for (size_t i = 0; i < r->n_benchmarks; i++) {
+        const Sluice__V1__Benchmark *b = r->benchmarks[i];
+        (void)yajl_gen_map_open(g);
+        sl_json_kstr(g, "name", b->name);
+        if (b->measure[0] != '\0') {
+            sl_json_kstr(g, "measure", b->measure);
+        }
+        sl_json_knum(g, "value", b->value, 1);
+        sl_json_kstr(g, "unit", b->unit);
+        sl_json_kbool(g, "lower_is_better", b->lower_is_better);
+        sl_json_knum(g, "stddev", b->stddev, b->stddev > 0);
+        sl_json_str(g, "samples");
+        (void)yajl_gen_array_open(g);
+        for (size_t k = 0; k < b->n_samples; k++) {
+            sl_json_num(g, b->samples[k]);
+        }
+        (void)yajl_gen_array_close(g);
+        sl_json_ku64(g, "samples_total", b->samples_total);
+        (void)yajl_gen_map_close(g);
+    }
     (void)yajl_gen_array_close(g);
+}
+
+static void
+gen_findings(yajl_gen g, const Sluice__V1__FindingCounts *f)
+{
     sl_json_str(g, "findings");
     (void)yajl_gen_map_open(g);
-    sl_json_ku64(g, "critical", 0);
-    sl_json_ku64(g, "high", 0);
-    sl_json_ku64(g, "medium", 0);
-    sl_json_ku64(g, "low", 0);
+    sl_json_ku64(g, "critical", f->critical);
+    sl_json_ku64(g, "high", f->high);
+    sl_json_ku64(g, "medium", f->medium);
+    sl_json_ku64(g, "low", f->low);
+    sl_json_ku64(g, "none", f->none);
     sl_json_str(g, "by_rule");
     (void)yajl_gen_map_open(g);
+    for (size_t i = 0; i < f->n_by_rule; i++) {
+        sl_json_ku64(g, f->by_rule[i]->rule, f->by_rule[i]->count);
+    }
     (void)yajl_gen_map_close(g);
     (void)yajl_gen_map_close(g);
 }
@@ -81,7 +138,9 @@ gen_run(yajl_gen g, const sl_pb_run_t *r)
     sl_json_ktime(g, "finished", r->finished_us);
     sl_json_ku64(g, "events", r->events);
     gen_tests(g, r->tests);
-    gen_other_kinds(g);
+    gen_coverage(g, r);
+    gen_benchmarks(g, r);
+    gen_findings(g, r->findings);
     gen_verdict(g, r->verdict);
     gen_artifacts(g, r);
     (void)yajl_gen_map_close(g);
@@ -100,18 +159,67 @@ sl_run_json(const sl_pb_run_t *r, FILE *out)
     return rc;
 }
 
+static double
+pct(uint64_t covered, uint64_t valid)
+{
+    return valid > 0 ? 100.0 * (double)covered / (double)valid : 0.0;
+}
+
+/* "lines 80.0% (8/10)"; nothing when the format had none. */
+static void
+print_cov(FILE *out, const char *what, uint64_t covered, uint64_t valid)
+{
+    if (valid > 0) {
+        fprintf(out, ", %s %.1f%% (%llu/%llu)", what, pct(covered, valid),
+                (unsigned long long)covered, (unsigned long long)valid);
+    }
+}
+
+/* One line per kind the run has. */
+static void
+print_kinds(const sl_pb_run_t *r, FILE *out)
+{
+    const Sluice__V1__TestCounts *t = r->tests;
+    if (t->total > 0) {
+        fprintf(out, "  tests       %llu: %llu passed, %llu failed, %llu "
+                     "errors, %llu skipped\n",
+                (unsigned long long)t->total, (unsigned long long)t->passed,
+                (unsigned long long)t->failed, (unsigned long long)t->errors,
+                (unsigned long long)t->skipped);
+    }
+    if (r->coverage_reports > 0) {
+        const Sluice__V1__Coverage *c = r->coverage;
+        fprintf(out, "  coverage    %llu file(s)", (unsigned long long)c->files);
+        print_cov(out, "lines", c->lines_covered, c->lines_valid);
+        print_cov(out, "branches", c->branches_covered, c->branches_valid);
+        print_cov(out, "functions", c->functions_covered, c->functions_valid);
+        fputc('\n', out);
+    }
+    for (size_t i = 0; i < r->n_benchmarks; i++) {
+        const Sluice__V1__Benchmark *b = r->benchmarks[i];
+        fprintf(out, "  benchmark   %s%s%s: %g %s (%s is better, %zu "
+                     "sample(s))\n",
+                b->name, b->measure[0] ? " " : "", b->measure, b->value,
+                b->unit, b->lower_is_better ? "lower" : "higher",
+                b->n_samples);
+    }
+    const Sluice__V1__FindingCounts *f = r->findings;
+    if (f->critical + f->high + f->medium + f->low + f->none > 0) {
+        fprintf(out, "  findings    %llu critical, %llu high, %llu medium, "
+                     "%llu low, %llu none\n",
+                (unsigned long long)f->critical, (unsigned long long)f->high,
+                (unsigned long long)f->medium, (unsigned long long)f->low,
+                (unsigned long long)f->none);
+    }
+}
+
 void
 sl_run_print_verdict(const sl_pb_run_t *r, FILE *out)
 {
     const sl_pb_verdict_t *v = r->verdict;
-    fprintf(out, "verdict: %s  (run %s, %llu tests: %llu passed, %llu "
-                 "failed, %llu errors, %llu skipped)\n",
-            sl_verdict_name(v->status), r->run_id,
-            (unsigned long long)r->tests->total,
-            (unsigned long long)r->tests->passed,
-            (unsigned long long)r->tests->failed,
-            (unsigned long long)r->tests->errors,
-            (unsigned long long)r->tests->skipped);
+    fprintf(out, "verdict: %s  (run %s)\n", sl_verdict_name(v->status),
+            r->run_id);
+    print_kinds(r, out);
     for (size_t i = 0; i < v->n_reasons; i++) {
         const Sluice__V1__Reason *re = v->reasons[i];
         fprintf(out, "  %-20s %s (value %g, threshold %g)\n", re->rule,

@@ -389,11 +389,118 @@ test_run_print_verdict(void **state)
     sl_run_print_verdict(r, f);
     assert_int_equal(fclose(f), 0);
     assert_string_equal(
-        text, "verdict: fail  (run r1, 5 tests: 2 passed, 1 failed, 1 errors, "
-              "1 skipped)\n"
+        text, "verdict: fail  (run r1)\n"
+              "  tests       5: 2 passed, 1 failed, 1 errors, 1 skipped\n"
               "  tests.failed         1 test failed (value 1, threshold 0)\n"
               "  perf                 slower (value 12.5, threshold 10)\n");
     free(text);
+    sl_run_free(&r);
+}
+
+/* Coverage totals add up over reports, a benchmark is replaced by a later
+ * one of the same name and measure, findings count by severity and rule;
+ * all of it survives encode/decode and reaches the JSON summary. */
+static void
+fold_kinds(sl_pb_run_t *r)
+{
+    Sluice__V1__Coverage file, tot[2];
+    sluice__v1__coverage__init(&file);
+    file.path = S("a.c");
+    file.lines_valid = 1000; /* a file record never counts: only totals */
+    apply(r, 40, SLUICE__V1__EVENT__BODY_COVERAGE_FILE, &file, 200, T0);
+    for (size_t i = 0; i < 2; i++) {
+        sluice__v1__coverage__init(&tot[i]);
+        tot[i].lines_valid = 10 * (i + 1);
+        tot[i].lines_covered = 5 * (i + 1) + i;
+        tot[i].branches_valid = 4;
+        tot[i].branches_covered = 1;
+        tot[i].files = 2;
+        apply(r, 40 + i, SLUICE__V1__EVENT__BODY_COVERAGE_TOTAL, &tot[i],
+              201 + i, T0);
+    }
+    double samples[3] = {1.0, 2.0, 4.5};
+    Sluice__V1__Benchmark b[3];
+    const char *names[3] = {"parse", "parse", "parse"};
+    const char *measures[3] = {"", "throughput", ""};
+    for (size_t i = 0; i < 3; i++) {
+        sluice__v1__benchmark__init(&b[i]);
+        b[i].name = S(names[i]);
+        b[i].measure = S(measures[i]);
+        b[i].value = 10.0 * (double)(i + 1);
+        b[i].unit = S("ns");
+        b[i].lower_is_better = 1;
+        apply(r, 50, SLUICE__V1__EVENT__BODY_BENCHMARK, &b[i], 203 + i, T0);
+    }
+    b[2].samples = samples; /* the replacement, as packed, has samples */
+    b[2].n_samples = 3;
+    b[2].samples_total = 3;
+    apply(r, 50, SLUICE__V1__EVENT__BODY_BENCHMARK, &b[2], 206, T0);
+    Sluice__V1__Finding f[4];
+    const int sev[4] = {4, 3, 3, 0};
+    const char *rules[4] = {"CWE-78", "CWE-120", "CWE-120", "style"};
+    for (size_t i = 0; i < 4; i++) {
+        sluice__v1__finding__init(&f[i]);
+        f[i].severity = (Sluice__V1__Severity)sev[i];
+        f[i].rule_id = S(rules[i]);
+        apply(r, 60, SLUICE__V1__EVENT__BODY_FINDING, &f[i], 207 + i, T0);
+    }
+}
+
+static void
+check_kinds(const sl_pb_run_t *r)
+{
+    assert_int_equal(r->coverage_reports, 2);
+    assert_int_equal(r->coverage->lines_valid, 30);
+    assert_int_equal(r->coverage->lines_covered, 16);
+    assert_int_equal(r->coverage->branches_valid, 8);
+    assert_int_equal(r->coverage->files, 4);
+    assert_int_equal(r->n_benchmarks, 2);
+    assert_true(r->benchmarks[0]->value == 30.0);
+    assert_int_equal(r->benchmarks[0]->n_samples, 3);
+    assert_string_equal(r->benchmarks[1]->measure, "throughput");
+    assert_int_equal(r->findings->critical, 1);
+    assert_int_equal(r->findings->high, 2);
+    assert_int_equal(r->findings->none, 1);
+    assert_int_equal(r->findings->n_by_rule, 3);
+    assert_string_equal(r->findings->by_rule[1]->rule, "CWE-120");
+    assert_int_equal(r->findings->by_rule[1]->count, 2);
+}
+
+static void
+test_run_other_kinds(void **state)
+{
+    (void)state;
+    sl_pb_run_t *r = sl_run_new("k");
+    fold_kinds(r);
+    check_kinds(r);
+    size_t n = 0;
+    uint8_t *buf = sl_wire_pack(&r->base, &n);
+    assert_non_null(buf);
+    sl_pb_run_t *d = NULL;
+    sl_err_t err = {0};
+    assert_int_equal(sl_run_decode(buf, n, &d, &err), SL_OK);
+    free(buf);
+    check_kinds(d);
+    yajl_val root = json_of(d);
+    assert_int_equal(jint(root, JPATH("coverage", "lines_valid")), 30);
+    assert_int_equal(jint(root, JPATH("coverage", "lines_covered")), 16);
+    assert_true(jdouble(root, JPATH("coverage", "line_rate")) == 16.0 / 30);
+    assert_true(jdouble(root, JPATH("coverage", "branch_rate")) == 0.25);
+    assert_int_equal(jint(root, JPATH("coverage", "reports")), 2);
+    yajl_val bs = yajl_tree_get(root, JPATH("benchmarks"), yajl_t_array);
+    assert_int_equal(YAJL_GET_ARRAY(bs)->len, 2);
+    yajl_val b0 = YAJL_GET_ARRAY(bs)->values[0];
+    assert_string_equal(jstr(b0, JPATH("name")), "parse");
+    assert_true(YAJL_IS_TRUE(yajl_tree_get(b0, JPATH("lower_is_better"),
+                                           yajl_t_true)));
+    yajl_val sm = yajl_tree_get(b0, JPATH("samples"), yajl_t_array);
+    assert_int_equal(YAJL_GET_ARRAY(sm)->len, 3);
+    assert_true(YAJL_GET_DOUBLE(YAJL_GET_ARRAY(sm)->values[2]) == 4.5);
+    assert_int_equal(jint(root, JPATH("findings", "critical")), 1);
+    assert_int_equal(jint(root, JPATH("findings", "high")), 2);
+    assert_int_equal(jint(root, JPATH("findings", "by_rule", "CWE-120")), 2);
+    yajl_tree_free(root);
+    sl_run_free(&d);
     sl_run_free(&r);
 }
 
@@ -409,6 +516,7 @@ main(void)
         cmocka_unit_test(test_run_json_new_run),
         cmocka_unit_test(test_run_names),
         cmocka_unit_test(test_run_print_verdict),
+        cmocka_unit_test(test_run_other_kinds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -18,7 +18,10 @@ yajl_gen sl_json_new(int pretty);
 void sl_json_str(yajl_gen g, const char *s);
 void sl_json_kstr(yajl_gen g, const char *k, const char *v);
 void sl_json_ku64(yajl_gen g, const char *k, uint64_t v);
+/* A number (NaN or infinity: null). */
+void sl_json_num(yajl_gen g, double v);
 /* present 0 (or v not finite) writes null. */
+void sl_json_pnum(yajl_gen g, double v, int present);
 void sl_json_knum(yajl_gen g, const char *k, double v, int present);
 void sl_json_kbool(yajl_gen g, const char *k, int v);
 /* ISO 8601 UTC; us 0 writes null. */
