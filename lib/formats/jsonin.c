@@ -81,9 +81,12 @@ sl_jsonin_fail(sl_jsonin_t *j, int rc, const char *fmt, ...)
         va_start(ap, fmt);
         (void)vsnprintf(reason, sizeof reason, fmt, ap);
         va_end(ap);
+        /* The parser stands just past the token it delivered (or the
+         * byte it choked on): name the last byte of it. */
         unsigned long line = j->line, col = j->col;
-        if (j->chunk != NULL) {
-            jsonin_advance(j->chunk, jsonin_consumed(j), &line, &col);
+        size_t off = j->chunk != NULL ? jsonin_consumed(j) : 0;
+        if (off > 0) {
+            jsonin_advance(j->chunk, off - 1, &line, &col);
         }
         j->rc = sl_err_set(j->err, rc, "%s:%lu:%lu: %s", j->path, line, col,
                            reason);
