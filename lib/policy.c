@@ -31,35 +31,95 @@ add_reason(sl_pb_verdict_t *v, const char *rule, double value,
     return SL_OK;
 }
 
-/* One reason per counter over its maximum of 0. */
-static int
-judge_tests(const Sluice__V1__TestCounts *t, sl_pb_verdict_t *v)
+void
+sl_policy_defaults(sl_policy_t *p)
 {
+    p->max_failures = 0;
+    p->max_errors = 0;
+    p->min_line_coverage = 75.0;
+    p->max_critical = 0;
+    p->max_high = 0;
+    p->max_medium = 3;
+    p->max_low = SL_POLICY_UNLIMITED;
+}
+
+/* A reason when count is over max: "<count> <what> (maximum <max>)". */
+static int
+judge_max(sl_pb_verdict_t *v, const char *rule, uint64_t count, uint64_t max,
+          const char *what)
+{
+    if (max == SL_POLICY_UNLIMITED || count <= max) {
+        return SL_OK;
+    }
     char msg[128];
-    int rc = SL_OK;
-    if (t->failed > 0) {
-        (void)snprintf(msg, sizeof msg, "%llu test(s) failed (maximum 0)",
-                       (unsigned long long)t->failed);
-        rc = add_reason(v, "tests.failed", (double)t->failed, 0, msg);
+    (void)snprintf(msg, sizeof msg, "%llu %s (maximum %llu)",
+                   (unsigned long long)count, what, (unsigned long long)max);
+    return add_reason(v, rule, (double)count, (double)max, msg);
+}
+
+static int
+judge_coverage(const sl_pb_run_t *r, const sl_policy_t *p, sl_pb_verdict_t *v)
+{
+    const Sluice__V1__Coverage *c = r->coverage;
+    if (r->coverage_reports == 0 || c->lines_valid == 0 ||
+        !(p->min_line_coverage > 0)) {
+        return SL_OK;
     }
-    if (rc == SL_OK && t->errors > 0) {
-        (void)snprintf(msg, sizeof msg, "%llu test(s) errored (maximum 0)",
-                       (unsigned long long)t->errors);
-        rc = add_reason(v, "tests.errors", (double)t->errors, 0, msg);
+    double pct = 100.0 * (double)c->lines_covered / (double)c->lines_valid;
+    if (pct >= p->min_line_coverage) {
+        return SL_OK;
     }
+    char msg[160];
+    (void)snprintf(msg, sizeof msg,
+                   "line coverage %.2f%% (%llu of %llu lines) is below "
+                   "%.2f%%",
+                   pct, (unsigned long long)c->lines_covered,
+                   (unsigned long long)c->lines_valid, p->min_line_coverage);
+    return add_reason(v, "coverage.line", pct, p->min_line_coverage, msg);
+}
+
+static int
+judge_all(const sl_pb_run_t *r, const sl_policy_t *p, sl_pb_verdict_t *v)
+{
+    const Sluice__V1__TestCounts *t = r->tests;
+    const Sluice__V1__FindingCounts *f = r->findings;
+    int rc = judge_max(v, "tests.failed", t->failed, p->max_failures,
+                       "test(s) failed");
+    rc = rc == SL_OK ? judge_max(v, "tests.errors", t->errors, p->max_errors,
+                                 "test(s) errored")
+                     : rc;
+    rc = rc == SL_OK ? judge_coverage(r, p, v) : rc;
+    rc = rc == SL_OK ? judge_max(v, "findings.critical", f->critical,
+                                 p->max_critical, "critical finding(s)")
+                     : rc;
+    rc = rc == SL_OK ? judge_max(v, "findings.high", f->high, p->max_high,
+                                 "high finding(s)")
+                     : rc;
+    rc = rc == SL_OK ? judge_max(v, "findings.medium", f->medium,
+                                 p->max_medium, "medium finding(s)")
+                     : rc;
+    rc = rc == SL_OK ? judge_max(v, "findings.low", f->low, p->max_low,
+                                 "low finding(s)")
+                     : rc;
     return rc;
 }
 
 int
-sl_policy_judge(const sl_pb_run_t *r, sl_pb_verdict_t **out)
+sl_policy_judge(const sl_pb_run_t *r, const sl_policy_t *p,
+                sl_pb_verdict_t **out)
 {
+    sl_policy_t defaults;
+    if (p == NULL) {
+        sl_policy_defaults(&defaults);
+        p = &defaults;
+    }
     sl_pb_verdict_t *v = malloc(sizeof *v);
     *out = NULL;
     if (v == NULL) {
         return SL_ENOMEM;
     }
     sluice__v1__verdict__init(v);
-    int rc = judge_tests(r->tests, v);
+    int rc = judge_all(r, p, v);
     if (rc != SL_OK) {
         sl_wire_free(&v);
         return rc;
