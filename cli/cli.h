@@ -52,6 +52,7 @@ typedef struct cli_usage {
     const char *synopsis; /* "[OPTION]... RUN" */
     const char *about;    /* one or more lines, each ending in \n */
     const sl_opt_t *options;
+    int offline;          /* needs no collector: --collector not checked */
 } cli_usage_t;
 
 /* A command: argv[0] is its name, the rest its arguments. Returns the exit
@@ -61,6 +62,7 @@ typedef int (*cli_cmd_fn)(int argc, char **argv);
 int cli_cmd_runs(int argc, char **argv);
 int cli_cmd_run(int argc, char **argv);
 int cli_cmd_events(int argc, char **argv);
+int cli_cmd_check(int argc, char **argv);
 
 /* Parses argv[1..argc) with u->options into cfg (whose first member is a
  * cli_common_t) and checks the common options. Positional arguments are

@@ -37,6 +37,7 @@ static const cli_usage_t events_usage = {
     "description. With --json each line is an object with lsn, time,\n"
     "time_us, stream (hex), seq, kind and the fields of the event's body.\n",
     options,
+    0,
 };
 
 /* Where events go: a text line or a JSON line each. */

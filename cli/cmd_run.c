@@ -27,6 +27,7 @@ static const cli_usage_t run_usage = {
     "Shows one run: its metadata, state, test counts, verdict with every\n"
     "reason, and artifacts.\n",
     options,
+    0,
 };
 
 /* One "name: value" line with the value shown safely. */

@@ -51,6 +51,7 @@ static const cli_usage_t runs_usage = {
     "TIME is 2026-11-24, 2026-11-24T03:41:00Z (seconds, fraction and a\n"
     "+HH:MM offset optional; no offset means UTC) or unix seconds.\n",
     options,
+    0,
 };
 
 /* ---- the query ------------------------------------------------------- */

@@ -7,6 +7,7 @@
 #include <czmq.h>
 
 #include "cli.h"
+#include "sluice/formats.h"
 #include "sluice/parse.h"
 
 typedef struct cli_cmd {
@@ -19,6 +20,8 @@ static const cli_cmd_t commands[] = {
     {"runs", cli_cmd_runs, "list runs, newest first, with filters"},
     {"run", cli_cmd_run, "show the summary and verdict of one run"},
     {"events", cli_cmd_events, "show every event of one run in log order"},
+    {"check", cli_cmd_check,
+     "judge artifact files offline (no collector): summary and verdict"},
     {NULL, NULL, NULL},
 };
 
@@ -30,13 +33,13 @@ static void
 usage(FILE *out)
 {
     fprintf(out, "usage: sluice COMMAND [OPTION]... [ARG]...\n\n"
-                 "Queries the sluice collector.\n\ncommands:\n");
+                 "Queries the sluice collector, or judges artifacts offline.\n\ncommands:\n");
     for (const cli_cmd_t *c = commands; c->name != NULL; c++) {
         fprintf(out, "  %-10s %s\n", c->name, c->help);
     }
     fprintf(out,
             "\n'sluice COMMAND --help' shows a command's options. Every "
-            "command takes\n"
+            "command but check\ntakes\n"
             "--collector E (env SLUICE_COLLECTOR, default %s)\n"
             "and --timeout DUR (default 5s).\n\n%s",
             CLI_DEFAULT_COLLECTOR, exit_text);
@@ -48,6 +51,13 @@ command_usage(const cli_usage_t *u, FILE *out)
     fprintf(out, "usage: sluice %s %s\n\n%s\noptions:\n", u->cmd, u->synopsis,
             u->about);
     sl_opt_help(u->options, out);
+    if (u->offline) {
+        fprintf(out, "\n");
+        sl_format_help(out);
+        fprintf(out, "\nexit status: 0 pass, 1 fail (or another error), 2 "
+                     "usage error or a file\nthat does not parse\n");
+        return;
+    }
     fprintf(out, "\n%s", exit_text);
 }
 
@@ -73,7 +83,7 @@ cli_parse(const cli_usage_t *u, void *cfg, int argc, char **argv, int *nrest)
         command_usage(u, stdout);
         return cli_done(CLI_EXIT_OK);
     }
-    if (sl_parse_endpoint(c->collector) != SL_OK) {
+    if (!u->offline && sl_parse_endpoint(c->collector) != SL_OK) {
         char msg[320];
         (void)snprintf(msg, sizeof msg,
                        "--collector: invalid endpoint '%s' "

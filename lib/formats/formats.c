@@ -118,9 +118,10 @@ format_read_head(int fd, char *head, size_t cap, size_t *len)
     return 0;
 }
 
+/* Detects the format of the file open as fd. */
 static int
-format_parse_fd(int fd, const char *path, const sl_format_t *forced,
-                const sl_sink_t *sink, const sl_format_t **used, sl_err_t *err)
+format_detect_fd(int fd, const char *path, const sl_format_t **out,
+                 sl_err_t *err)
 {
     size_t len = 0;
     char *head = malloc(SL_FORMAT_SNIFF_BYTES);
@@ -131,14 +132,28 @@ format_parse_fd(int fd, const char *path, const sl_format_t *forced,
         free(head);
         return sl_err_set(err, SL_EIO, "%s: read: %s", path, strerror(errno));
     }
-    const sl_format_t *f =
-        forced != NULL ? forced : sl_format_detect(head, len);
+    *out = len > 0 ? sl_format_detect(head, len) : NULL;
     free(head);
     if (len == 0) {
         return sl_err_set(err, SL_EINPUT, "%s: empty file", path);
     }
-    if (f == NULL) {
-        return format_unknown(path, err);
+    return *out != NULL ? SL_OK : format_unknown(path, err);
+}
+
+static int
+format_parse_fd(int fd, const char *path, const sl_format_t *forced,
+                const sl_sink_t *sink, const sl_format_t **used, sl_err_t *err)
+{
+    const sl_format_t *f = forced;
+    int rc = f != NULL ? SL_OK : format_detect_fd(fd, path, &f, err);
+    if (rc != SL_OK) {
+        return rc;
+    }
+    char byte;
+    size_t len = 0;
+    if (forced != NULL && format_read_head(fd, &byte, 1, &len) == 0 &&
+        len == 0) {
+        return sl_err_set(err, SL_EINPUT, "%s: empty file", path);
     }
     if (used != NULL) {
         *used = f;
@@ -146,19 +161,58 @@ format_parse_fd(int fd, const char *path, const sl_format_t *forced,
     return f->parse(fd, path, sink, err);
 }
 
-int
-sl_format_parse_file(const char *path, const sl_format_t *forced,
-                     const sl_sink_t *sink, const sl_format_t **used,
-                     sl_err_t *err)
+/* Opens path read-only. */
+static int
+format_open(const char *path, int *fd, sl_err_t *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
+    *fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (*fd < 0) {
         return sl_err_set(err, SL_EIO, "%s: %s", path, strerror(errno));
     }
-    int rc = format_parse_fd(fd, path, forced, sink, used, err);
+    return SL_OK;
+}
+
+static int
+format_close(int fd, const char *path, int rc, sl_err_t *err)
+{
     /* A read-only close cannot lose data, but say so if it fails. */
     if (close(fd) != 0 && rc == SL_OK) {
         rc = sl_err_set(err, SL_EIO, "%s: close: %s", path, strerror(errno));
     }
     return rc;
+}
+
+int
+sl_format_detect_file(const char *path, const sl_format_t **out,
+                      sl_err_t *err)
+{
+    int fd;
+    int rc = format_open(path, &fd, err);
+    if (rc != SL_OK) {
+        return rc;
+    }
+    return format_close(fd, path, format_detect_fd(fd, path, out, err), err);
+}
+
+int
+sl_format_parse_file(const char *path, const sl_format_t *forced,
+                     const sl_sink_t *sink, const sl_format_t **used,
+                     sl_err_t *err)
+{
+    int fd;
+    int rc = format_open(path, &fd, err);
+    if (rc != SL_OK) {
+        return rc;
+    }
+    rc = format_parse_fd(fd, path, forced, sink, used, err);
+    return format_close(fd, path, rc, err);
+}
+
+void
+sl_format_help(FILE *out)
+{
+    fprintf(out, "formats (detected from content; --format F forces one):\n");
+    for (const sl_format_t *f = sl_formats; f->name != NULL; f++) {
+        fprintf(out, "  %-18s %s\n", f->name, f->what);
+    }
 }

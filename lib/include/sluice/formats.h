@@ -8,6 +8,7 @@
 #define SLUICE_FORMATS_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "sluice/err.h"
 #include "sluice/wire.h"
@@ -64,6 +65,16 @@ const sl_format_t *sl_format_find(const char *name);
 
 /* The table, terminated by an entry with name NULL. */
 const sl_format_t *sl_format_table(void);
+
+/* Opens path and detects its format from its first bytes into *out.
+ * SL_EIO, or SL_EINPUT for an empty file or one no format accepts (the
+ * message lists the known formats). */
+int sl_format_detect_file(const char *path, const sl_format_t **out,
+                          sl_err_t *err) SL_NODISCARD;
+
+/* Prints "formats (detected from content; --format F forces one):" and one
+ * line per format, for --help. */
+void sl_format_help(FILE *out);
 
 /* Opens path, detects its format unless forced is given, and parses it into
  * sink. *used (if not NULL) gets the format. SL_EINPUT when no format

@@ -1,0 +1,235 @@
+/* sluice check [OPTION]... FILE...: the offline quality gate. Every file is
+ * parsed by the agent's parsers (lib/formats), its records are folded into
+ * a run summary by the code the collector and the gate use (sl_run_apply),
+ * and the summary is judged by the gate's rules (sl_policy_judge). No
+ * server is involved. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "sluice/clock.h"
+#include "sluice/formats.h"
+#include "sluice/policy.h"
+#include "sluice/run.h"
+
+typedef struct check_cfg {
+    cli_common_t common;
+    const char *format;
+    int json;
+    const char *min_coverage;
+    uint64_t max_failures, max_errors;
+    uint64_t max_critical, max_high, max_medium;
+} check_cfg_t;
+
+/* clang-format off */
+#define CHECK_MAX(n, f, d, what)                                               \
+    {n, SL_OPT_U64, offsetof(check_cfg_t, f), d, 0, SL_POLICY_UNLIMITED - 1,   \
+     NULL, "N", "fail when more than N " what, NULL}
+static const sl_opt_t options[] = {
+    {"format", SL_OPT_STR, offsetof(check_cfg_t, format), NULL, 0, 0, NULL,
+     "F", "parse every FILE as F instead of detecting it (formats below)",
+     NULL},
+    {"json", SL_OPT_FLAG, offsetof(check_cfg_t, json), NULL, 0, 0, NULL, NULL,
+     "print the run summary as JSON (as 'sluice run --json' does)", NULL},
+    {"min-coverage", SL_OPT_STR, offsetof(check_cfg_t, min_coverage), "75", 0,
+     0, NULL, "PCT", "fail when line coverage is below PCT percent (0 to "
+     "100, 0: off; only runs with coverage)", NULL},
+    CHECK_MAX("max-test-failures", max_failures, "0", "tests failed"),
+    CHECK_MAX("max-test-errors", max_errors, "0", "tests errored"),
+    CHECK_MAX("max-critical-vulns", max_critical, "0", "critical findings"),
+    CHECK_MAX("max-high-vulns", max_high, "0", "high findings"),
+    CHECK_MAX("max-medium-vulns", max_medium, "3", "medium findings"),
+    {"help", SL_OPT_FLAG, offsetof(check_cfg_t, common.help), NULL, 0, 0,
+     NULL, NULL, "show this help and exit", NULL},
+    {0},
+};
+/* clang-format on */
+
+static const cli_usage_t check_usage = {
+    "check",
+    "[OPTION]... FILE...",
+    "Parses CI artifacts (test results, coverage, benchmarks, security\n"
+    "scans; the format of each is detected from its content), prints the\n"
+    "run summary and judges it with the gate's rules, all in this process:\n"
+    "no collector is needed. Exit status 1 when the verdict is fail.\n"
+    "Benchmark regressions need a baseline, so only the gate judges them.\n",
+    options,
+    1,
+};
+
+/* The run being folded: pseudo LSNs count the records. */
+typedef struct check_run {
+    sl_pb_run_t *run;
+    uint64_t lsn;
+    uint64_t stream;
+    int64_t now;
+} check_run_t;
+
+static int
+check_apply(check_run_t *c, sl_pb_event_t *ev)
+{
+    ev->stream = c->stream;
+    return sl_run_apply(c->run, ev, ++c->lsn, c->now);
+}
+
+static int
+check_emit(void *ctx, const sl_pb_event_t *rec)
+{
+    sl_pb_event_t ev = *rec;
+    return check_apply(ctx, &ev);
+}
+
+/* The artifact's first and last events, as the agent sends them. */
+static int
+check_edge(check_run_t *c, const char *path, const sl_format_t *fmt,
+           uint64_t size, int end)
+{
+    sl_pb_event_t ev;
+    sluice__v1__event__init(&ev);
+    Sluice__V1__ArtifactBegin b;
+    sluice__v1__artifact_begin__init(&b);
+    Sluice__V1__ArtifactEnd e;
+    sluice__v1__artifact_end__init(&e);
+    if (end) {
+        ev.body_case = SLUICE__V1__EVENT__BODY_ARTIFACT_END;
+        ev.artifact_end = &e;
+    } else {
+        b.format = (char *)(uintptr_t)fmt->name;
+        b.path = (char *)(uintptr_t)path;
+        b.size = size;
+        ev.body_case = SLUICE__V1__EVENT__BODY_ARTIFACT_BEGIN;
+        ev.artifact_begin = &b;
+    }
+    return check_apply(c, &ev);
+}
+
+static int
+check_file(check_run_t *c, const char *path, const sl_format_t *forced,
+           sl_err_t *err)
+{
+    struct stat st;
+    const sl_format_t *fmt = forced;
+    if (stat(path, &st) != 0) {
+        return sl_err_set(err, SL_EIO, "%s: %s", path, strerror(errno));
+    }
+    int rc = fmt != NULL ? SL_OK : sl_format_detect_file(path, &fmt, err);
+    sl_sink_t sink = {c, check_emit};
+    c->stream++;
+    if (rc == SL_OK) {
+        rc = check_edge(c, path, fmt, (uint64_t)st.st_size, 0);
+    }
+    if (rc == SL_OK) {
+        rc = sl_format_parse_file(path, fmt, &sink, NULL, err);
+    }
+    if (rc == SL_OK) {
+        rc = check_edge(c, path, fmt, 0, 1);
+    }
+    return rc;
+}
+
+static int
+check_policy(const check_cfg_t *cfg, sl_policy_t *p)
+{
+    char *end = NULL;
+    errno = 0;
+    double pct = strtod(cfg->min_coverage, &end);
+    if (end == cfg->min_coverage || *end != '\0' || errno != 0 ||
+        !isfinite(pct) || pct < 0 || pct > 100) {
+        return cli_usage_error(&check_usage,
+                               "--min-coverage: want a percentage from 0 "
+                               "to 100");
+    }
+    sl_policy_defaults(p);
+    p->min_line_coverage = pct;
+    p->max_failures = cfg->max_failures;
+    p->max_errors = cfg->max_errors;
+    p->max_critical = cfg->max_critical;
+    p->max_high = cfg->max_high;
+    p->max_medium = cfg->max_medium;
+    return CLI_CONTINUE;
+}
+
+/* Folds every file, then the finish and the verdict, as the gate would. */
+static int
+check_run(check_run_t *c, char **files, int n, const sl_format_t *forced,
+          const sl_policy_t *p, sl_err_t *err)
+{
+    for (int i = 0; i < n; i++) {
+        int rc = check_file(c, files[i], forced, err);
+        if (rc != SL_OK) {
+            return rc;
+        }
+    }
+    Sluice__V1__RunFinish fin;
+    sluice__v1__run_finish__init(&fin);
+    sl_pb_event_t ev;
+    sluice__v1__event__init(&ev);
+    ev.body_case = SLUICE__V1__EVENT__BODY_FINISH;
+    ev.finish = &fin;
+    c->stream = SL_STREAM_FINISH;
+    int rc = check_apply(c, &ev);
+    sl_pb_verdict_t *v = NULL;
+    if (rc == SL_OK) {
+        rc = sl_policy_judge(c->run, p, &v);
+    }
+    if (rc == SL_OK) {
+        ev.body_case = SLUICE__V1__EVENT__BODY_VERDICT;
+        ev.verdict = v;
+        c->stream = SL_STREAM_VERDICT;
+        rc = check_apply(c, &ev);
+    }
+    sl_wire_free(&v);
+    return rc != SL_OK ? sl_err_set(err, rc, "%s", sl_strerror(rc)) : rc;
+}
+
+int
+cli_cmd_check(int argc, char **argv)
+{
+    check_cfg_t cfg = {0};
+    int n = 0;
+    int st = cli_parse(&check_usage, &cfg, argc, argv, &n);
+    sl_policy_t policy;
+    if (st == CLI_CONTINUE) {
+        st = check_policy(&cfg, &policy);
+    }
+    if (st != CLI_CONTINUE) {
+        return st;
+    }
+    const sl_format_t *forced = NULL;
+    if (cfg.format != NULL && (forced = sl_format_find(cfg.format)) == NULL) {
+        return cli_usage_error(&check_usage, "--format: unknown format (see "
+                                             "--help)");
+    }
+    if (n == 0) {
+        return cli_usage_error(&check_usage, "no FILE given");
+    }
+    check_run_t c = {.run = sl_run_new("check"), .now = sl_now_us()};
+    if (c.run == NULL) {
+        fprintf(stderr, "sluice check: out of memory\n");
+        return CLI_EXIT_ERROR;
+    }
+    sl_err_t err = {0};
+    int rc = check_run(&c, argv + 1, n, forced, &policy, &err);
+    if (rc != SL_OK) {
+        fprintf(stderr, "sluice check: %s\n", sl_err_msg(&err, rc));
+        sl_run_free(&c.run);
+        return rc == SL_ENOMEM || rc == SL_ESYS ? CLI_EXIT_ERROR
+                                                : CLI_EXIT_USAGE;
+    }
+    if (cfg.json) {
+        rc = sl_run_json(c.run, stdout);
+        putchar('\n');
+    } else {
+        sl_run_print_verdict(c.run, stdout);
+    }
+    int fail = c.run->verdict->status ==
+               SLUICE__V1__VERDICT_STATUS__VERDICT_FAIL;
+    sl_run_free(&c.run);
+    return cli_done(rc != SL_OK ? CLI_EXIT_ERROR
+                    : fail      ? CLI_EXIT_ERROR
+                                : CLI_EXIT_OK);
+}
