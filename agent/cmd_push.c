@@ -357,7 +357,7 @@ static const sl_opt_t push_options[] = {
         "run id shared by every push of one CI run (default: from the CI, "
         "else a new one, printed)"),
     OPT("format", SL_OPT_STR, format, NULL, 0, 0, NULL, "F",
-        "parse every FILE as F instead of detecting it (junit)"),
+        "parse every FILE as F instead of detecting it (formats below)"),
     OPT("no-finish", SL_OPT_FLAG, no_finish, NULL, 0, 0, NULL, NULL,
         "keep the run open for more pushes (finish it later with "
         "'sluice-agent finish')"),
@@ -401,6 +401,10 @@ push_usage(FILE *out, const char *verb)
                  "or interrupted (events kept in the spool),\nor no verdict "
                  "in time.\n\n");
     sl_opt_help(push_options, out);
+    if (strcmp(verb, "push") == 0) {
+        fputc('\n', out);
+        sl_format_help(out);
+    }
 }
 
 static int
