@@ -605,16 +605,14 @@ collect_result(h_env_t *h, const h_proc_t *p)
     }
 }
 
-const h_result_t *
-h_agent(h_env_t *h, ...)
+/* Runs bin with the arguments in ap and waits for it (deadline). */
+static const h_result_t *
+run_tool(h_env_t *h, const char *kind, const char *bin, va_list ap)
 {
-    h_proc_t *p = proc_new(h, "agent", 0);
+    h_proc_t *p = proc_new(h, kind, 0);
     args_t a = {0};
-    va_list ap;
-    arg(&a, SL_AGENT_BIN);
-    va_start(ap, h);
+    arg(&a, bin);
     arg_list(&a, ap);
-    va_end(ap);
     spawn(h, p, &a);
     if (!reap(p, H_AGENT_MS)) {
         (void)kill(p->pid, SIGKILL);
@@ -630,6 +628,26 @@ h_agent(h_env_t *h, ...)
     }
     collect_result(h, p);
     return &h->agent;
+}
+
+const h_result_t *
+h_agent(h_env_t *h, ...)
+{
+    va_list ap;
+    va_start(ap, h);
+    const h_result_t *r = run_tool(h, "agent", SL_AGENT_BIN, ap);
+    va_end(ap);
+    return r;
+}
+
+const h_result_t *
+h_cli(h_env_t *h, ...)
+{
+    va_list ap;
+    va_start(ap, h);
+    const h_result_t *r = run_tool(h, "sluice", SL_CLI_BIN, ap);
+    va_end(ap);
+    return r;
 }
 
 /* ---- files, endpoints --------------------------------------------------- */

@@ -119,6 +119,8 @@ void h_crash(h_env_t *h, h_proc_t *p);
 /* Runs sluice-agent with the arguments up to NULL and waits for it
  * (deadline). The result is owned by h and valid until the next call. */
 const h_result_t *h_agent(h_env_t *h, ...) __attribute__((sentinel));
+/* The same for the `sluice` tool. */
+const h_result_t *h_cli(h_env_t *h, ...) __attribute__((sentinel));
 
 /* ---- queries and JSON (harness_query.c) ---- */
 
