@@ -9,11 +9,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cobertura.h"
+#include "jacoco.h"
 #include "junit.h"
 
 static const sl_format_t sl_formats[] = {
     {"junit", "JUnit XML test results (Surefire, Gradle, pytest, ctest, ...)",
      sl_junit_sniff, sl_junit_parse},
+    {"cobertura", "Cobertura XML coverage (gcovr, coverage.py, Cobertura)", sl_cobertura_sniff, sl_cobertura_parse},
+    {"jacoco", "JaCoCo XML coverage (Maven, Gradle, Ant, CLI)", sl_jacoco_sniff, sl_jacoco_parse},
     {NULL, NULL, NULL, NULL},
 };
 

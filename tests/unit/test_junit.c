@@ -456,8 +456,7 @@ static void
 test_junit_not_junit(void **state)
 {
     (void)state;
-    expect_error(FIXTURES "not-junit.xml", NULL, SL_EINPUT,
-                 ": unknown format (known: junit)");
+    /* A Cobertura report: detected as that, refused when forced as JUnit. */
     expect_error(FIXTURES "not-junit.xml", junit(), SL_EINPUT,
                  ":2:1: not a JUnit report (root element coverage)");
 }
@@ -718,9 +717,8 @@ test_format_table(void **state)
     (void)state;
     const sl_format_t *t = sl_format_table();
     assert_string_equal(t[0].name, "junit");
-    assert_null(t[1].name);
     assert_ptr_equal(sl_format_find("junit"), &t[0]);
-    assert_null(sl_format_find("cobertura"));
+    assert_null(sl_format_find("no-such-format"));
     assert_null(sl_format_find(""));
     assert_null(sl_format_find(NULL));
 }
