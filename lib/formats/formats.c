@@ -9,11 +9,20 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bench.h"
 #include "junit.h"
 
 static const sl_format_t sl_formats[] = {
     {"junit", "JUnit XML test results (Surefire, Gradle, pytest, ctest, ...)",
      sl_junit_sniff, sl_junit_parse},
+    {"pytest-benchmark", "pytest-benchmark JSON (--benchmark-json)",
+     sl_pytest_bench_sniff, sl_pytest_bench_parse},
+    {"gbench", "Google Benchmark JSON (--benchmark_out)", sl_gbench_sniff,
+     sl_gbench_parse},
+    {"hyperfine", "hyperfine --export-json results",
+     sl_hyperfine_sniff, sl_hyperfine_parse},
+    {"bmf", "Bencher Metric Format JSON (bencher.dev)",
+     sl_bmf_sniff, sl_bmf_parse},
     {NULL, NULL, NULL, NULL},
 };
 
