@@ -121,7 +121,10 @@ sl_bench_emit(sl_bench_t *b, sl_jsonin_t *j, const sl_sink_t *sink)
     rec.name = b->name.data;
     rec.measure = b->measure.data;
     rec.value = value;
-    rec.unit = (char *)(uintptr_t)b->unit; /* protobuf-c wants char * */
+    sl_text_t unit;
+    sl_text_init(&unit, b->unit_buf, sizeof b->unit_buf);
+    sl_text_set(&unit, b->unit);
+    rec.unit = unit.data;
     rec.lower_is_better = b->lower_is_better;
     rec.n_samples = b->nheld;
     rec.samples = b->held;
@@ -166,8 +169,8 @@ sl_bench_want(sl_jsonin_t *j, const char *what, const char *want)
 }
 
 int
-sl_bench_number(sl_jsonin_t *j, sl_json_type_t type, const char *s,
-                size_t len, const char *what, double *out)
+sl_bench_number(sl_jsonin_t *j, sl_json_type_t type, const char *s, size_t len,
+                const char *what, double *out)
 {
     if (type != SL_JSON_NUMBER) {
         return sl_jsonin_fail(j, SL_EINPUT, "%s: want a number, not %s", what,
@@ -201,10 +204,9 @@ sl_bench_count(sl_jsonin_t *j, sl_json_type_t type, const char *s, size_t len,
                               bench_type_name(type));
     }
     if (sl_jsonin_u64(s, len, max, out) != SL_OK) {
-        return sl_jsonin_fail(j, SL_EINPUT,
-                              "%s: want a count from 0 to %llu, not %.*s",
-                              what, (unsigned long long)max,
-                              (int)(len < 40 ? len : 40), s);
+        return sl_jsonin_fail(
+            j, SL_EINPUT, "%s: want a count from 0 to %llu, not %.*s", what,
+            (unsigned long long)max, (int)(len < 40 ? len : 40), s);
     }
     return SL_OK;
 }
@@ -233,8 +235,7 @@ sl_bench_name(sl_jsonin_t *j, sl_json_type_t type, const char *s, size_t len,
         return sl_jsonin_fail(j, SL_EINPUT, "%s: empty", what);
     }
     if (memchr(s, '\0', len) != NULL) {
-        return sl_jsonin_fail(j, SL_EINPUT, "%s: holds a NUL character",
-                              what);
+        return sl_jsonin_fail(j, SL_EINPUT, "%s: holds a NUL character", what);
     }
     sl_text_clear(out);
     sl_text_append(out, s, len);

@@ -26,17 +26,18 @@
 #include "sluice/jsonin.h"
 #include "sluice/text.h"
 
-#define SL_BENCH_HOLD_MAX (2 * SL_BENCH_SAMPLES_MAX) /* held while reading */
+#define SL_BENCH_HOLD_MAX ((size_t)2 * SL_BENCH_SAMPLES_MAX) /* held */
 
 typedef struct sl_bench {
     sl_text_t name, measure;
     const char *unit; /* static text: "ns", "s", "ops/s", "" */
+    char unit_buf[8]; /* the record's copy (protobuf-c wants char *) */
     int lower_is_better;
     int has_mean, has_stddev; /* the file's own figures */
     double mean, stddev;
-    uint64_t total;           /* samples seen */
-    double run_mean, run_m2;  /* Welford over all of them */
-    double *held;             /* the samples kept so far */
+    uint64_t total;          /* samples seen */
+    double run_mean, run_m2; /* Welford over all of them */
+    double *held;            /* the samples kept so far */
     size_t nheld, cap;
     uint64_t stride;
     char name_buf[SL_TEST_NAME_MAX + 1];
@@ -58,8 +59,8 @@ int sl_bench_add(sl_bench_t *b, double x) SL_NODISCARD;
  * deviation (n - 1) of all samples, 0 with fewer than two. The caller
  * makes sure there is a mean. SL_EINPUT (through j) when the statistics
  * overflow; else the sink's code. */
-int sl_bench_emit(sl_bench_t *b, sl_jsonin_t *j, const sl_sink_t *sink)
-    SL_NODISCARD;
+int sl_bench_emit(sl_bench_t *b, sl_jsonin_t *j,
+                  const sl_sink_t *sink) SL_NODISCARD;
 
 /* The static spelling of a time unit ("ns", "us", "ms", "s") or NULL. */
 const char *sl_bench_time_unit(const char *s, size_t len);

@@ -92,8 +92,9 @@ bmf_open(void *ctx, sl_jsonin_t *j, int is_array)
     bmf_t *m = ctx;
     unsigned lvl = sl_jsonin_depth(j) - 1;
     if (lvl == 0 && is_array) {
-        return sl_jsonin_fail(j, SL_EINPUT, "not a Bencher Metric Format "
-                                            "document (the root is an array)");
+        return sl_jsonin_fail(j, SL_EINPUT,
+                              "not a Bencher Metric Format "
+                              "document (the root is an array)");
     }
     if (lvl == 1 || lvl == 2) {
         if (is_array) {
@@ -107,9 +108,9 @@ bmf_open(void *ctx, sl_jsonin_t *j, int is_array)
         }
         return rc;
     }
-    if (lvl == 3 && (sl_jsonin_at(j, 3, "value") ||
-                     sl_jsonin_at(j, 3, "lower_value") ||
-                     sl_jsonin_at(j, 3, "upper_value"))) {
+    if (lvl == 3 &&
+        (sl_jsonin_at(j, 3, "value") || sl_jsonin_at(j, 3, "lower_value") ||
+         sl_jsonin_at(j, 3, "upper_value"))) {
         return sl_jsonin_fail(j, SL_EINPUT, "%s: want a number",
                               sl_jsonin_key(j, 3));
     }
@@ -124,9 +125,10 @@ bmf_scalar(void *ctx, sl_jsonin_t *j, sl_json_type_t type, const char *s,
     double x = 0;
     switch (sl_jsonin_depth(j)) {
     case 0:
-        return sl_jsonin_fail(j, SL_EINPUT, "not a Bencher Metric Format "
-                                            "document (the root is not an "
-                                            "object)");
+        return sl_jsonin_fail(j, SL_EINPUT,
+                              "not a Bencher Metric Format "
+                              "document (the root is not an "
+                              "object)");
     case 1:
     case 2:
         return bmf_want_object(j, sl_jsonin_depth(j));
@@ -176,8 +178,8 @@ bmf_sniff_open(void *ctx, sl_jsonin_t *j, int is_array)
 }
 
 static int
-bmf_sniff_scalar(void *ctx, sl_jsonin_t *j, sl_json_type_t type,
-                 const char *s, size_t len)
+bmf_sniff_scalar(void *ctx, sl_jsonin_t *j, sl_json_type_t type, const char *s,
+                 size_t len)
 {
     sl_bench_sniff_t *sn = ctx;
     (void)s, (void)len;

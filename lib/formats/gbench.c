@@ -205,8 +205,8 @@ gb_time(const gb_run_t *r, gb_open_t *e, sl_jsonin_t *j, double *out)
 {
     const char *name = e->b.name.data;
     if (!r->has_time || r->unit == NULL) {
-        return sl_jsonin_fail(j, SL_EINPUT, "run of \"%.64s\" without %s",
-                              name, r->has_time ? "time_unit" : "real_time");
+        return sl_jsonin_fail(j, SL_EINPUT, "run of \"%.64s\" without %s", name,
+                              r->has_time ? "time_unit" : "real_time");
     }
     if (r->real_time < 0) {
         return sl_jsonin_fail(j, SL_EINPUT,
@@ -275,10 +275,9 @@ gb_check_run(const gb_run_t *r, sl_jsonin_t *j)
                               "run without \"run_name\" or \"name\"");
     }
     if (r->has_reps && r->has_index && r->index >= r->reps) {
-        return sl_jsonin_fail(j, SL_EINPUT,
-                              "repetition_index %llu of %llu repetitions",
-                              (unsigned long long)r->index,
-                              (unsigned long long)r->reps);
+        return sl_jsonin_fail(
+            j, SL_EINPUT, "repetition_index %llu of %llu repetitions",
+            (unsigned long long)r->index, (unsigned long long)r->reps);
     }
     if (r->type == GB_AGGREGATE && !r->has_agg) {
         return sl_jsonin_fail(j, SL_EINPUT,
@@ -295,8 +294,7 @@ gb_run_end(gbench_t *g, sl_jsonin_t *j)
     gb_open_t *e = NULL;
     int rc = gb_check_run(r, j);
     if (rc == SL_OK) {
-        rc = gb_find(g, j, (r->has_run_name ? r->run_name : r->name).data,
-                     &e);
+        rc = gb_find(g, j, (r->has_run_name ? r->run_name : r->name).data, &e);
     }
     if (rc != SL_OK) {
         return rc;
@@ -329,8 +327,8 @@ gb_run_begin(gb_run_t *r)
 }
 
 static int
-gb_string_field(gb_run_t *r, sl_jsonin_t *j, sl_json_type_t type,
-                const char *s, size_t len)
+gb_string_field(gb_run_t *r, sl_jsonin_t *j, sl_json_type_t type, const char *s,
+                size_t len)
 {
     if (sl_jsonin_at(j, 3, "name")) {
         r->has_name = 1;
@@ -381,9 +379,8 @@ gb_field(gb_run_t *r, sl_jsonin_t *j, sl_json_type_t type, const char *s,
     if (strcmp(key, "repetitions") == 0) {
         r->has_reps = 1;
         int rc = sl_bench_count(j, type, s, len, key, UINT32_MAX, &r->reps);
-        return rc == SL_OK && r->reps == 0
-                   ? sl_bench_want(j, key, "at least 1")
-                   : rc;
+        return rc == SL_OK && r->reps == 0 ? sl_bench_want(j, key, "at least 1")
+                                           : rc;
     }
     if (strcmp(key, "repetition_index") == 0) {
         r->has_index = 1;
@@ -407,8 +404,8 @@ static int
 gb_field_is_known(sl_jsonin_t *j)
 {
     static const char *const known[] = {
-        "name",        "run_name",         "run_type",  "aggregate_name",
-        "repetitions", "repetition_index", "real_time", "time_unit",
+        "name",           "run_name",         "run_type",  "aggregate_name",
+        "repetitions",    "repetition_index", "real_time", "time_unit",
         "error_occurred", "skipped",
     };
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
@@ -455,8 +452,9 @@ gb_scalar_cb(void *ctx, sl_jsonin_t *j, sl_json_type_t type, const char *s,
     gbench_t *g = ctx;
     switch (gb_place(j, sl_jsonin_depth(j))) {
     case GB_ROOT:
-        return sl_jsonin_fail(j, SL_EINPUT, "not a Google Benchmark report "
-                                            "(the root is not an object)");
+        return sl_jsonin_fail(j, SL_EINPUT,
+                              "not a Google Benchmark report "
+                              "(the root is not an object)");
     case GB_LIST:
         g->seen_list = 1;
         return sl_bench_want(j, "benchmarks", "an array");
@@ -495,8 +493,8 @@ gb_close_cb(void *ctx, sl_jsonin_t *j, int is_array)
  * real_time, time_unit) or on context.library_build_type or
  * context.num_cpus; no when the root is not an object. */
 static int
-gb_sniff_scalar(void *ctx, sl_jsonin_t *j, sl_json_type_t type,
-                const char *s, size_t len)
+gb_sniff_scalar(void *ctx, sl_jsonin_t *j, sl_json_type_t type, const char *s,
+                size_t len)
 {
     sl_bench_sniff_t *sn = ctx;
     unsigned lvl = sl_jsonin_depth(j);
@@ -504,10 +502,9 @@ gb_sniff_scalar(void *ctx, sl_jsonin_t *j, sl_json_type_t type,
     if (lvl == 0) {
         return sl_bench_decide(sn, -1);
     }
-    int run_key = sl_jsonin_at(j, 3, "run_name") ||
-                  sl_jsonin_at(j, 3, "run_type") ||
-                  sl_jsonin_at(j, 3, "real_time") ||
-                  sl_jsonin_at(j, 3, "time_unit");
+    int run_key =
+        sl_jsonin_at(j, 3, "run_name") || sl_jsonin_at(j, 3, "run_type") ||
+        sl_jsonin_at(j, 3, "real_time") || sl_jsonin_at(j, 3, "time_unit");
     int ctx_key =
         (sl_jsonin_at(j, 2, "library_build_type") && type == SL_JSON_STRING) ||
         (sl_jsonin_at(j, 2, "num_cpus") && type == SL_JSON_NUMBER);
@@ -536,8 +533,7 @@ sl_gbench_sniff(const char *head, size_t len)
 }
 
 int
-sl_gbench_parse(int fd, const char *path, const sl_sink_t *sink,
-                sl_err_t *err)
+sl_gbench_parse(int fd, const char *path, const sl_sink_t *sink, sl_err_t *err)
 {
     static const sl_jsonin_cfg_t cfg = {
         .open = gb_open_cb,

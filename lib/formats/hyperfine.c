@@ -116,8 +116,9 @@ hf_scalar(void *ctx, sl_jsonin_t *j, sl_json_type_t type, const char *s,
     int rc = SL_OK;
     switch (hf_place(j, sl_jsonin_depth(j))) {
     case HF_ROOT:
-        return sl_jsonin_fail(j, SL_EINPUT, "not a hyperfine export "
-                                            "(the root is not an object)");
+        return sl_jsonin_fail(j, SL_EINPUT,
+                              "not a hyperfine export "
+                              "(the root is not an object)");
     case HF_LIST:
         h->seen_list = 1;
         return sl_bench_want(j, "results", "an array");
@@ -177,8 +178,8 @@ hf_sniff_open(void *ctx, sl_jsonin_t *j, int is_array)
 }
 
 static int
-hf_sniff_scalar(void *ctx, sl_jsonin_t *j, sl_json_type_t type,
-                const char *s, size_t len)
+hf_sniff_scalar(void *ctx, sl_jsonin_t *j, sl_json_type_t type, const char *s,
+                size_t len)
 {
     sl_bench_sniff_t *sn = ctx;
     unsigned lvl = sl_jsonin_depth(j);

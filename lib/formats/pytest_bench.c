@@ -25,9 +25,9 @@ enum { PY_OTHER, PY_ROOT, PY_LIST, PY_BENCH, PY_FIELD, PY_STAT, PY_DATUM };
 
 typedef struct pyb {
     const sl_sink_t *sink;
-    sl_bench_t b;           /* b.name holds fullname */
-    sl_text_t short_name;   /* name */
-    int seen_list;          /* the root's "benchmarks" array */
+    sl_bench_t b;         /* b.name holds fullname */
+    sl_text_t short_name; /* name */
+    int seen_list;        /* the root's "benchmarks" array */
     int has_fullname, has_name, has_stats, has_data, has_rounds;
     uint64_t rounds;
     char short_buf[SL_TEST_NAME_MAX + 1];
@@ -79,17 +79,17 @@ py_open_field(pyb_t *p, sl_jsonin_t *j, unsigned lvl, int is_array)
         p->has_stats = 1;
         return is_array ? sl_bench_want(j, "stats", "an object") : SL_OK;
     }
-    if (lvl == 3 && (sl_jsonin_at(j, 3, "fullname") ||
-                     sl_jsonin_at(j, 3, "name"))) {
+    if (lvl == 3 &&
+        (sl_jsonin_at(j, 3, "fullname") || sl_jsonin_at(j, 3, "name"))) {
         return sl_bench_want(j, sl_jsonin_key(j, 3), "a string");
     }
     if (lvl == 4 && sl_jsonin_at(j, 4, "data")) {
         p->has_data = 1;
         return is_array ? SL_OK : sl_bench_want(j, "stats.data", "an array");
     }
-    if (lvl == 4 && (sl_jsonin_at(j, 4, "mean") ||
-                     sl_jsonin_at(j, 4, "stddev") ||
-                     sl_jsonin_at(j, 4, "rounds"))) {
+    if (lvl == 4 &&
+        (sl_jsonin_at(j, 4, "mean") || sl_jsonin_at(j, 4, "stddev") ||
+         sl_jsonin_at(j, 4, "rounds"))) {
         return sl_jsonin_fail(j, SL_EINPUT, "stats.%s: want a number",
                               sl_jsonin_key(j, 4));
     }
@@ -173,8 +173,9 @@ py_scalar(void *ctx, sl_jsonin_t *j, sl_json_type_t type, const char *s,
     int rc = SL_OK;
     switch (py_place(j, sl_jsonin_depth(j))) {
     case PY_ROOT:
-        return sl_jsonin_fail(j, SL_EINPUT, "not a pytest-benchmark report "
-                                            "(the root is not an object)");
+        return sl_jsonin_fail(j, SL_EINPUT,
+                              "not a pytest-benchmark report "
+                              "(the root is not an object)");
     case PY_LIST:
         p->seen_list = 1;
         return sl_bench_want(j, "benchmarks", "an array");
@@ -205,8 +206,8 @@ py_end(pyb_t *p, sl_jsonin_t *j)
     }
     const char *name = p->b.name.data;
     if (!p->has_stats || !p->b.has_mean) {
-        return sl_jsonin_fail(j, SL_EINPUT, "benchmark \"%.64s\": no %s",
-                              name, p->has_stats ? "stats.mean" : "stats");
+        return sl_jsonin_fail(j, SL_EINPUT, "benchmark \"%.64s\": no %s", name,
+                              p->has_stats ? "stats.mean" : "stats");
     }
     if (p->has_rounds && p->has_data && p->rounds != p->b.total) {
         return sl_jsonin_fail(
@@ -257,8 +258,8 @@ py_sniff_open(void *ctx, sl_jsonin_t *j, int is_array)
 }
 
 static int
-py_sniff_scalar(void *ctx, sl_jsonin_t *j, sl_json_type_t type,
-                const char *str, size_t len)
+py_sniff_scalar(void *ctx, sl_jsonin_t *j, sl_json_type_t type, const char *str,
+                size_t len)
 {
     sl_bench_sniff_t *s = ctx;
     unsigned lvl = sl_jsonin_depth(j);

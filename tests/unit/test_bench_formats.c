@@ -4,8 +4,9 @@
  * runs) and hostile documents.
  *
  * The expected figures of the real tools' files come from their own console
- * reports of the same runs, kept in tests/fixtures/bench/expected/ (one .txt per file) and
- * quoted beside each check; tolerances are half the last digit printed. */
+ * reports of the same runs, kept in tests/fixtures/bench/expected/ (one .txt
+ * per file) and quoted beside each check; tolerances are half the last digit
+ * printed. */
 #include <fcntl.h>
 #include <math.h>
 #include <setjmp.h>
@@ -164,8 +165,8 @@ assert_near(double got, double want, double tol)
 /* One record: name, unit, direction, value and stddev within tol, and its
  * sample count (kept and total). */
 static void
-assert_bench(const brec_t *r, const char *name, const char *unit,
-             double value, double stddev, double tol, uint64_t samples)
+assert_bench(const brec_t *r, const char *name, const char *unit, double value,
+             double stddev, double tol, uint64_t samples)
 {
     assert_string_equal(r->name, name);
     assert_string_equal(r->measure, "");
@@ -257,14 +258,15 @@ expect_error(const char *path, const sl_format_t *forced, int rc,
 }
 
 static void
-expect_doc_error(void **state, const char *format_name, const char *doc,
-                 int rc, const char *rest)
+expect_doc_error(void **state, const char *format_name, const char *doc, int rc,
+                 const char *rest)
 {
     expect_error(tmp_doc(state, doc),
                  format_name != NULL ? format(format_name) : NULL, rc, rest);
 }
 
-/* ---- pytest-benchmark ----------------------------------------------------- */
+/* ---- pytest-benchmark -----------------------------------------------------
+ */
 
 /* expected/pytest-benchmark.txt, "Name (time in us)":
  *   test_checksum_small   10.7700  44.8030  11.4561  2.1840  906  1
@@ -282,8 +284,8 @@ static const struct {
      61.1223, 4.7480, 318},
     {"test_bench_sample.py::test_checksum_sized[4000]", 236.6770, 281.2780,
      244.6302, 8.5701, 79},
-    {"test_bench_sample.py::test_sort_fixed_rounds", 79.2962, 104.2475,
-     82.5641, 5.3099, 25},
+    {"test_bench_sample.py::test_sort_fixed_rounds", 79.2962, 104.2475, 82.5641,
+     5.3099, 25},
 };
 
 static void
@@ -463,8 +465,8 @@ test_gbench_interleaved_runs(void **state)
     assert_true(fputs("]}\n", f) >= 0);
     seen_t *s = seen_new();
     sl_err_t err = {0};
-    assert_int_equal(
-        parse_path(tmp_close(state, f), NULL, "gbench", s, &err), SL_OK);
+    assert_int_equal(parse_path(tmp_close(state, f), NULL, "gbench", s, &err),
+                     SL_OK);
     assert_int_equal(s->n, 2);
     /* B is complete first (its aggregate came and A's run followed). */
     assert_bench(&s->rec[0], "B", "us", 100, 0, 0, 1);
@@ -527,7 +529,8 @@ test_gbench_old_and_skipped(void **state)
     seen_free(s);
 }
 
-/* ---- hyperfine ------------------------------------------------------------ */
+/* ---- hyperfine ------------------------------------------------------------
+ */
 
 static void
 test_hyperfine(void **state)
@@ -570,7 +573,8 @@ test_hyperfine_params_and_one_run(void **state)
     seen_free(s);
 }
 
-/* ---- Bencher Metric Format ------------------------------------------------ */
+/* ---- Bencher Metric Format ------------------------------------------------
+ */
 
 static void
 assert_bmf(const brec_t *r, const char *name, const char *measure,
@@ -595,8 +599,8 @@ test_bmf_docs_example(void **state)
     assert_int_equal(s->n, 4);
     assert_bmf(&s->rec[0], "benchmark_name", "latency", "ns", 1, 88.0);
     assert_bmf(&s->rec[1], "benchmark_name", "throughput", "ops/s", 0, 5.55);
-    assert_bmf(&s->rec[2], "/bin/sh -c ./my_build_script.sh", "build-time",
-               "s", 1, 87.0);
+    assert_bmf(&s->rec[2], "/bin/sh -c ./my_build_script.sh", "build-time", "s",
+               1, 87.0);
     assert_bmf(&s->rec[3], "my_binary", "file-size", "bytes", 1, 42.0);
     seen_free(s);
 }
@@ -607,8 +611,7 @@ test_bmf_custom_measures(void **state)
     (void)state;
     seen_t *s = parse_ok(FIXTURES "bmf-custom.json", "bmf");
     assert_int_equal(s->n, 4);
-    assert_bmf(&s->rec[0], "parser::parse_report", "latency", "ns", 1,
-               15234.5);
+    assert_bmf(&s->rec[0], "parser::parse_report", "latency", "ns", 1, 15234.5);
     /* A measure Bencher does not define: no unit, lower is better. */
     assert_bmf(&s->rec[1], "parser::parse_report", "instructions", "", 1,
                48213);
@@ -619,7 +622,8 @@ test_bmf_custom_measures(void **state)
     seen_free(s);
 }
 
-/* ---- thinning ------------------------------------------------------------- */
+/* ---- thinning -------------------------------------------------------------
+ */
 
 /* Sample i of the generated files: distinct, exact in a double. */
 static double
@@ -665,8 +669,7 @@ test_thinning_gbench(void **state)
     assert_thinned(&s->rec[0], 50000);
     /* mean 1000 + 0.25 * 49999 / 2; stddev 0.25 * sqrt(n (n + 1) / 12) */
     assert_near(s->rec[0].value, 1000.0 + 0.25 * 49999 / 2, 1e-9);
-    assert_near(s->rec[0].stddev, 0.25 * sqrt(50000.0 * 50001.0 / 12.0),
-                1e-6);
+    assert_near(s->rec[0].stddev, 0.25 * sqrt(50000.0 * 50001.0 / 12.0), 1e-6);
     seen_free(s);
 }
 
@@ -685,8 +688,8 @@ test_thinning_pytest_hyperfine(void **state)
         FILE *f = tmp_open(state);
         assert_true(fputs(heads[k], f) >= 0);
         for (uint64_t i = 0; i < 50000; i++) {
-            assert_true(fprintf(f, "%s%.17g", i == 0 ? "" : ",",
-                                sample_at(i)) > 0);
+            assert_true(fprintf(f, "%s%.17g", i == 0 ? "" : ",", sample_at(i)) >
+                        0);
         }
         assert_true(fputs(tails[k], f) >= 0);
         seen_t *s = parse_ok(tmp_close(state, f),
@@ -712,8 +715,8 @@ test_thinning_edges(void **state)
                           "\"times\": [",
                           f) >= 0);
         for (uint64_t i = 0; i < counts[k]; i++) {
-            assert_true(fprintf(f, "%s%.17g", i == 0 ? "" : ",",
-                                sample_at(i)) > 0);
+            assert_true(fprintf(f, "%s%.17g", i == 0 ? "" : ",", sample_at(i)) >
+                        0);
         }
         assert_true(fputs("]}]}\n", f) >= 0);
         seen_t *s = parse_ok(tmp_close(state, f), "hyperfine");
@@ -728,7 +731,8 @@ test_thinning_edges(void **state)
     }
 }
 
-/* ---- detection ------------------------------------------------------------ */
+/* ---- detection ------------------------------------------------------------
+ */
 
 /* Reads up to SL_FORMAT_SNIFF_BYTES of path. */
 static size_t
@@ -743,8 +747,7 @@ read_head(const char *path, char *head)
 
 /* Every sniff in the table: only want's (NULL: none of ours) accepts. */
 static void
-assert_sniffed(const char *what, const char *head, size_t len,
-               const char *want)
+assert_sniffed(const char *what, const char *head, size_t len, const char *want)
 {
     for (const sl_format_t *f = sl_format_table(); f->name != NULL; f++) {
         int yes = f->sniff(head, len) != 0;
@@ -862,7 +865,8 @@ test_format_table(void **state)
     assert_true(bmf_seen);
 }
 
-/* ---- hostile and broken input --------------------------------------------- */
+/* ---- hostile and broken input ---------------------------------------------
+ */
 
 static void
 test_hostile_truncated_empty(void **state)
@@ -888,10 +892,10 @@ test_hostile_nan_infinity(void **state)
                      "\"cv\", \"real_time\": NaN}]}",
                      SL_EINPUT,
                      ":2:104: lexical error: invalid char in json text.");
-    expect_doc_error(state, "hyperfine",
-                     "{\"results\": [{\"command\": \"x\", \"mean\": Infinity}]}",
-                     SL_EINPUT,
-                     ":1:40: lexical error: invalid char in json text.");
+    expect_doc_error(
+        state, "hyperfine",
+        "{\"results\": [{\"command\": \"x\", \"mean\": Infinity}]}", SL_EINPUT,
+        ":1:40: lexical error: invalid char in json text.");
     expect_doc_error(state, "pytest-benchmark",
                      "{\"benchmarks\": [{\"name\": \"t\", \"stats\": "
                      "{\"mean\": -Infinity}}]}",
@@ -940,8 +944,8 @@ test_hostile_deep(void **state)
     /* 100k nested arrays under a member every parser skips. */
     static const char *const names[] = {"pytest-benchmark", "gbench",
                                         "hyperfine", "bmf"};
-    static const char *const heads[] = {"{\"x\": ", "{\"x\": ", "{\"x\": ",
-                                        "{\"b\": {\"m\": {\"x\": "};
+    static const char *const heads[] = {
+        "{\"x\": ", "{\"x\": ", "{\"x\": ", "{\"b\": {\"m\": {\"x\": "};
     static const int cols[] = {71, 71, 71, 81};
     for (size_t i = 0; i < 4; i++) {
         FILE *f = tmp_open(state);
@@ -965,8 +969,8 @@ test_hostile_missing_fields(void **state)
                      "{\"stddev\": 1, \"rounds\": 0}}]}",
                      SL_EINPUT, ":1:74: benchmark \"t::a\": no stats.mean");
     expect_doc_error(state, NULL,
-                     "{\"benchmarks\": [{\"fullname\": \"t::a\"}]}",
-                     SL_EINPUT, ":1:37: benchmark \"t::a\": no stats");
+                     "{\"benchmarks\": [{\"fullname\": \"t::a\"}]}", SL_EINPUT,
+                     ":1:37: benchmark \"t::a\": no stats");
     expect_doc_error(state, "pytest-benchmark",
                      "{\"benchmarks\": [{\"stats\": {\"mean\": 1}}]}",
                      SL_EINPUT,
@@ -981,9 +985,8 @@ test_hostile_missing_fields(void **state)
                      "{\"context\": {\"num_cpus\": 2}, \"benchmarks\": "
                      "[{\"name\": \"a\", \"time_unit\": \"ns\"}]}",
                      SL_EINPUT, ":1:77: run of \"a\" without real_time");
-    expect_doc_error(state, "gbench",
-                     "{\"benchmarks\": [{\"real_time\": 1}]}", SL_EINPUT,
-                     ":1:33: run without \"run_name\" or \"name\"");
+    expect_doc_error(state, "gbench", "{\"benchmarks\": [{\"real_time\": 1}]}",
+                     SL_EINPUT, ":1:33: run without \"run_name\" or \"name\"");
     expect_doc_error(state, NULL,
                      "{\"b\": {\"latency\": {\"value\": 1}, \"throughput\": "
                      "{\"upper_value\": 1}}}",
@@ -1003,7 +1006,8 @@ test_hostile_wrong_types(void **state)
         {"pytest-benchmark", "{\"benchmarks\": [[]]}",
          ":1:18: benchmarks[]: want objects"},
         {"pytest-benchmark",
-         "{\"benchmarks\": [{\"name\": \"t\", \"stats\": {\"mean\": \"fast\"}}]}",
+         "{\"benchmarks\": [{\"name\": \"t\", \"stats\": {\"mean\": "
+         "\"fast\"}}]}",
          ":1:55: stats.mean: want a number, not a string"},
         {"pytest-benchmark",
          "{\"benchmarks\": [{\"name\": 5, \"stats\": {\"mean\": 1}}]}",
@@ -1026,34 +1030,41 @@ test_hostile_wrong_types(void **state)
         {"gbench",
          "{\"benchmarks\": [{\"name\": \"a\", \"error_occurred\": \"yes\"}]}",
          ":1:54: error_occurred: want true or false, not a string"},
-        {"gbench", "{\"benchmarks\": [{\"name\": \"a\", \"repetitions\": 1.5}]}",
+        {"gbench",
+         "{\"benchmarks\": [{\"name\": \"a\", \"repetitions\": 1.5}]}",
          ":1:49: repetitions: want a count from 0 to 4294967295, not 1.5"},
         {"gbench", "{\"benchmarks\": [{\"name\": \"a\", \"real_time\": [1]}]}",
          ":1:45: real_time: want a scalar"},
         {"gbench", "{\"benchmarks\": [{\"name\": \"\\u0000x\"}]}",
          ":1:35: name: holds a NUL character"},
-        {"gbench", "{\"benchmarks\": [{\"name\": \"\"}]}", ":1:28: name: empty"},
+        {"gbench", "{\"benchmarks\": [{\"name\": \"\"}]}",
+         ":1:28: name: empty"},
         {"hyperfine",
-         "{\"results\": [{\"command\": \"x\", \"mean\": 1, \"times\": [\"1\"]}]}",
+         "{\"results\": [{\"command\": \"x\", \"mean\": 1, \"times\": "
+         "[\"1\"]}]}",
          ":1:55: times[]: want a number, not a string"},
         {"hyperfine",
          "{\"results\": [{\"command\": \"x\", \"mean\": 1, \"times\": 5}]}",
          ":1:52: times: want an array"},
         {"hyperfine",
-         "{\"results\": [{\"command\": \"x\", \"mean\": 1, \"times\": [-0.5]}]}",
+         "{\"results\": [{\"command\": \"x\", \"mean\": 1, \"times\": "
+         "[-0.5]}]}",
          ":1:56: times[]: negative time (-0.5)"},
         {"hyperfine", "{\"results\": [{\"command\": \"x\", \"mean\": true}]}",
          ":1:43: mean: want a number, not a boolean"},
-        {"bmf", "{\"b\": [1]}", ":1:8: benchmark \"b\": want an object of "
-                                "measures"},
+        {"bmf", "{\"b\": [1]}",
+         ":1:8: benchmark \"b\": want an object of "
+         "measures"},
         {"bmf", "{\"b\": {\"m\": 3}}",
          ":1:14: benchmark \"b\" measure \"m\": want an object with "
          "\"value\""},
         {"bmf", "{\"b\": {\"m\": {\"value\": null}}}",
          ":1:27: value: want a number, not null"},
-        {"bmf", "{\"\": {\"m\": {\"value\": 1}}}", ":1:7: empty benchmark name"},
-        {"bmf", "7", ":1:2: not a Bencher Metric Format document (the root is "
-                     "not an object)"},
+        {"bmf", "{\"\": {\"m\": {\"value\": 1}}}",
+         ":1:7: empty benchmark name"},
+        {"bmf", "7",
+         ":1:2: not a Bencher Metric Format document (the root is "
+         "not an object)"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         expect_doc_error(state, cases[i].format, cases[i].doc, SL_EINPUT,
@@ -1068,32 +1079,34 @@ test_hostile_impossible_counts(void **state)
                      "{\"benchmarks\": [{\"name\": \"a\", \"repetitions\": 3, "
                      "\"repetition_index\": 3}]}",
                      SL_EINPUT, ":1:71: repetition_index 3 of 3 repetitions");
+    expect_doc_error(
+        state, "gbench",
+        "{\"benchmarks\": [{\"name\": \"a\", \"repetitions\": 0}]}", SL_EINPUT,
+        ":1:47: repetitions: want at least 1");
     expect_doc_error(state, "gbench",
-                     "{\"benchmarks\": [{\"name\": \"a\", \"repetitions\": 0}]}",
-                     SL_EINPUT, ":1:47: repetitions: want at least 1");
-    expect_doc_error(
-        state, "gbench",
-        "{\"benchmarks\": [\n"
-        "{\"name\": \"a\", \"repetitions\": 1, \"real_time\": 1, "
-        "\"time_unit\": \"ns\"},\n"
-        "{\"name\": \"a\", \"repetitions\": 1, \"real_time\": 1, "
-        "\"time_unit\": \"ns\"}]}",
-        SL_EINPUT, ":3:67: more iteration runs of \"a\" than its 1 "
-                   "repetitions");
-    expect_doc_error(
-        state, "gbench",
-        "{\"benchmarks\": [\n"
-        "{\"name\": \"a\", \"repetitions\": 2, \"real_time\": 1, "
-        "\"time_unit\": \"ns\"},\n"
-        "{\"name\": \"a\", \"repetitions\": 2, \"real_time\": 1, "
-        "\"time_unit\": \"ms\"}]}",
-        SL_EINPUT, ":3:67: run of \"a\": time_unit ms, earlier runs ns");
-    expect_doc_error(state, "pytest-benchmark",
-                     "{\"benchmarks\": [{\"name\": \"t\", \"stats\": {\"mean\": 1,"
-                     " \"rounds\": 3, \"data\": [1, 1]}}]}",
+                     "{\"benchmarks\": [\n"
+                     "{\"name\": \"a\", \"repetitions\": 1, \"real_time\": 1, "
+                     "\"time_unit\": \"ns\"},\n"
+                     "{\"name\": \"a\", \"repetitions\": 1, \"real_time\": 1, "
+                     "\"time_unit\": \"ns\"}]}",
                      SL_EINPUT,
-                     ":1:81: benchmark \"t\": stats.rounds is 3 but "
-                     "stats.data holds 2");
+                     ":3:67: more iteration runs of \"a\" than its 1 "
+                     "repetitions");
+    expect_doc_error(state, "gbench",
+                     "{\"benchmarks\": [\n"
+                     "{\"name\": \"a\", \"repetitions\": 2, \"real_time\": 1, "
+                     "\"time_unit\": \"ns\"},\n"
+                     "{\"name\": \"a\", \"repetitions\": 2, \"real_time\": 1, "
+                     "\"time_unit\": \"ms\"}]}",
+                     SL_EINPUT,
+                     ":3:67: run of \"a\": time_unit ms, earlier runs ns");
+    expect_doc_error(
+        state, "pytest-benchmark",
+        "{\"benchmarks\": [{\"name\": \"t\", \"stats\": {\"mean\": 1,"
+        " \"rounds\": 3, \"data\": [1, 1]}}]}",
+        SL_EINPUT,
+        ":1:81: benchmark \"t\": stats.rounds is 3 but "
+        "stats.data holds 2");
 }
 
 static void
@@ -1132,8 +1145,9 @@ test_hostile_bad_utf8(void **state)
     expect_doc_error(state, "hyperfine",
                      "{\"results\": [{\"command\": \"sleep \xff\xfe\", "
                      "\"mean\": 1}]}",
-                     SL_EINPUT, ":1:34: lexical error: invalid bytes in UTF8 "
-                                "string.");
+                     SL_EINPUT,
+                     ":1:34: lexical error: invalid bytes in UTF8 "
+                     "string.");
 }
 
 static void
