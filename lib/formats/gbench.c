@@ -30,7 +30,7 @@
  * aggregates are computed then). The end of the array completes the rest.
  * A run of one of the last GB_OPEN_MAX benchmarks emitted is refused.
  *
- * Files older than Google Benchmark 1.5 have no run_name or run_type:
+ * Older Google Benchmark versions wrote no run_name or run_type: then
  * "name" names the benchmark and a run is an aggregate only when it has
  * aggregate_name. */
 #include "bench.h"
