@@ -506,7 +506,7 @@ test_gbench_open_cap(void **state)
 static void
 test_gbench_old_and_skipped(void **state)
 {
-    /* Before 1.5: no run_name or run_type. A 1.8 "skipped" run and an
+    /* Older versions: no run_name or run_type. A 1.8 "skipped" run and an
      * errored one are not samples; BigO/RMS aggregates are skipped. */
     const char *path = tmp_doc(
         state,
@@ -632,8 +632,9 @@ sample_at(uint64_t i)
     return 1000.0 + (double)i * 0.25;
 }
 
-/* Held with stride 4 (50000 > 2 * 10000 ... > 50000 / 4), then exactly
- * 10000 picked among the 12500 held: held[i * 12500 / 10000]. */
+/* 50,000 samples are held with stride 4 (the first power of two leaving at
+ * most 20,000 of them: 12,500), then exactly 10,000 are picked among the
+ * 12,500 held: held[i * 12500 / 10000], i.e. sample 4 * that. */
 static void
 assert_thinned(const brec_t *r, uint64_t total)
 {
