@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bench.h"
 #include "cobertura.h"
 #include "jacoco.h"
 #include "junit.h"
@@ -16,8 +17,18 @@
 static const sl_format_t sl_formats[] = {
     {"junit", "JUnit XML test results (Surefire, Gradle, pytest, ctest, ...)",
      sl_junit_sniff, sl_junit_parse},
-    {"cobertura", "Cobertura XML coverage (gcovr, coverage.py, Cobertura)", sl_cobertura_sniff, sl_cobertura_parse},
-    {"jacoco", "JaCoCo XML coverage (Maven, Gradle, Ant, CLI)", sl_jacoco_sniff, sl_jacoco_parse},
+    {"cobertura", "Cobertura XML coverage (gcovr, coverage.py, Cobertura)",
+     sl_cobertura_sniff, sl_cobertura_parse},
+    {"jacoco", "JaCoCo XML coverage (Maven, Gradle, Ant, CLI)",
+     sl_jacoco_sniff, sl_jacoco_parse},
+    {"pytest-benchmark", "pytest-benchmark JSON (--benchmark-json)",
+     sl_pytest_bench_sniff, sl_pytest_bench_parse},
+    {"gbench", "Google Benchmark JSON (--benchmark_out)", sl_gbench_sniff,
+     sl_gbench_parse},
+    {"hyperfine", "hyperfine --export-json results",
+     sl_hyperfine_sniff, sl_hyperfine_parse},
+    {"bmf", "Bencher Metric Format JSON (bencher.dev)",
+     sl_bmf_sniff, sl_bmf_parse},
     {NULL, NULL, NULL, NULL},
 };
 

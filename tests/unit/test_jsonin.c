@@ -195,7 +195,7 @@ test_jsonin_bom_and_keys_past_cap(void **state)
     sl_err_t err = {0};
     assert_int_equal(parse("\xEF\xBB\xBF{\"a\":1}", &t, &err), SL_OK);
     assert_string_equal(t.log, "{root a=2:1 } ");
-    char doc[600];
+    char doc[SL_JSONIN_KEY_MAX + 64];
     char key[SL_JSONIN_KEY_MAX + 2];
     memset(key, 'k', sizeof key - 1);
     key[sizeof key - 1] = '\0';

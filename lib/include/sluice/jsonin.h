@@ -24,7 +24,7 @@
 
 #define SL_JSONIN_DEPTH_MAX 64u          /* default nesting cap */
 #define SL_JSONIN_TOKEN_MAX (16u << 20)  /* default bytes in one token */
-#define SL_JSONIN_KEY_MAX 255u           /* longer keys never match */
+#define SL_JSONIN_KEY_MAX 1024u          /* longer keys never match */
 #define SL_JSONIN_CHUNK (64u << 10)      /* bytes read at a time */
 
 typedef struct sl_jsonin sl_jsonin_t;
