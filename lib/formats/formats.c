@@ -9,11 +9,17 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "gocover.h"
 #include "junit.h"
+#include "lcov.h"
 
 static const sl_format_t sl_formats[] = {
     {"junit", "JUnit XML test results (Surefire, Gradle, pytest, ctest, ...)",
      sl_junit_sniff, sl_junit_parse},
+    {"lcov", "lcov tracefiles (geninfo, llvm-cov, c8/istanbul, grcov, ...)",
+     sl_lcov_sniff, sl_lcov_parse},
+    {"gocover", "Go coverprofiles (go test -coverprofile)", sl_gocover_sniff,
+     sl_gocover_parse},
     {NULL, NULL, NULL, NULL},
 };
 
