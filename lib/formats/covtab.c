@@ -17,8 +17,8 @@ covtab_file_fini(sl_covfile_t *f)
 {
     free(f->path);
     free(f->lines);
-    free(f->fns.slots);
-    free(f->brs.slots);
+    free(f->fns.v);
+    free(f->brs.v);
     free(f->blocks.slots);
 }
 
@@ -55,18 +55,22 @@ covtab_mix(uint64_t x)
     return x ^ (x >> 31);
 }
 
-uint64_t
-sl_covtab_hash(const char *s, size_t len, uint64_t seed)
+void
+sl_covtab_hash(const char *s, size_t len, uint64_t *h1, uint64_t *h2)
 {
-    uint64_t h = covtab_mix(seed ^ (uint64_t)len);
+    /* Two lanes with unrelated seeds, fed the same words. */
+    uint64_t a = covtab_mix(UINT64_C(0x243f6a8885a308d3) ^ (uint64_t)len);
+    uint64_t b = covtab_mix(UINT64_C(0x13198a2e03707344) ^ (uint64_t)len);
     for (; len >= 8; s += 8, len -= 8) {
         uint64_t w;
         memcpy(&w, s, 8);
-        h = covtab_mix(h ^ w);
+        a = covtab_mix(a ^ w);
+        b = covtab_mix(b + w) ^ (b >> 17);
     }
     uint64_t w = 0;
     memcpy(&w, s, len);
-    return covtab_mix(h ^ w ^ ((uint64_t)len << 59));
+    *h1 = covtab_mix(a ^ w ^ ((uint64_t)len << 59));
+    *h2 = covtab_mix(b + w + ((uint64_t)len << 61));
 }
 
 static uint32_t
@@ -171,8 +175,8 @@ covtab_add_file(sl_covtab_t *t, const char *path, size_t len)
 int
 sl_covtab_file(sl_covtab_t *t, const char *path, size_t len, size_t *idx)
 {
-    uint64_t a = sl_covtab_hash(path, len, 0);
-    uint64_t b = sl_covtab_hash(path, len, UINT64_C(0x9e3779b97f4a7c15));
+    uint64_t a, b;
+    sl_covtab_hash(path, len, &a, &b);
     uint32_t *val;
     int added;
     int rc = sl_covtab_put(t, &t->index, a, b, &val, &added);
@@ -216,6 +220,157 @@ sl_covtab_lines(sl_covtab_t *t, sl_covfile_t *f, uint64_t line)
     memset(p + f->lines_bytes, 0, bytes - f->lines_bytes);
     f->lines = p;
     f->lines_bytes = bytes;
+    return SL_OK;
+}
+
+int
+sl_covtab_run_add(sl_covtab_t *t, sl_covrun_t *r, uint64_t a, uint64_t b,
+                  uint32_t val)
+{
+    if (r->n == r->cap) {
+        size_t cap = r->cap == 0 ? 256 : r->cap * 2;
+        if (covtab_charge(t, (cap - r->cap) * sizeof(sl_covent_t)) != SL_OK) {
+            return SL_ETOOBIG;
+        }
+        sl_covent_t *v = realloc(r->v, cap * sizeof *v);
+        if (v == NULL) {
+            return SL_ENOMEM;
+        }
+        r->v = v;
+        r->cap = cap;
+    }
+    if (r->n > 0) {
+        const sl_covent_t *last = &r->v[r->n - 1];
+        r->unsorted |= last->a > a || (last->a == a && last->b > b);
+    }
+    sl_covent_t *e = &r->v[r->n++];
+    e->a = a;
+    e->b = b;
+    e->val = val;
+    e->used = 1;
+    return SL_OK;
+}
+
+void
+sl_covtab_run_fini(sl_covrun_t *r)
+{
+    free(r->v);
+    memset(r, 0, sizeof *r);
+}
+
+static int
+covtab_cmp(const void *x, const void *y)
+{
+    const sl_covent_t *p = x, *q = y;
+    if (p->a != q->a) {
+        return p->a < q->a ? -1 : 1;
+    }
+    return p->b < q->b ? -1 : p->b > q->b;
+}
+
+/* Sorts v[n]: insertion sort for the short runs most records have (no
+ * call per comparison, no allocation), qsort beyond. */
+static void
+covtab_sort(sl_covent_t *v, size_t n)
+{
+    if (n > 64) {
+        qsort(v, n, sizeof *v, covtab_cmp);
+        return;
+    }
+    for (size_t i = 1; i < n; i++) {
+        sl_covent_t e = v[i];
+        size_t j = i;
+        for (; j > 0 && (v[j - 1].a > e.a ||
+                         (v[j - 1].a == e.a && v[j - 1].b > e.b));
+             j--) {
+            v[j] = v[j - 1];
+        }
+        v[j] = e;
+    }
+}
+
+/* Sorts r and folds the entries of one key into its first. */
+static void
+covtab_run_fold(sl_covrun_t *r)
+{
+    if (r->unsorted) {
+        covtab_sort(r->v, r->n);
+    }
+    size_t j = 0;
+    for (size_t i = 1; i < r->n; i++) {
+        if (r->v[i].a == r->v[j].a && r->v[i].b == r->v[j].b) {
+            r->v[j].val |= r->v[i].val & 1u;
+        } else {
+            r->v[++j] = r->v[i];
+        }
+    }
+    r->n = r->n > 0 ? j + 1 : 0;
+    r->unsorted = 0;
+}
+
+/* Merges the sorted, folded y[ny] into x, which holds nx such entries at
+ * its front and has room for nx + ny: from the back, so nothing is
+ * overwritten before it is read. The result is x[0, *keep) followed by
+ * x[from, nx + ny), from being returned: keys in both leave a gap between.
+ * Keys only in y count as new; a key hit in y only becomes hit. */
+static size_t
+covtab_merge(sl_covent_t *x, size_t nx, const sl_covent_t *y, size_t ny,
+             size_t *keep, uint64_t *valid, uint64_t *covered)
+{
+    size_t i = nx, j = ny, out = nx + ny;
+    while (j > 0) {
+        int c = i == 0 ? -1 : covtab_cmp(&x[i - 1], &y[j - 1]);
+        if (c > 0) {
+            x[--out] = x[--i];
+            continue;
+        }
+        const sl_covent_t *e = &y[--j];
+        uint32_t w = e->val >> 1;
+        if (c < 0) {
+            *valid += w;
+            *covered += (e->val & 1u) ? w : 0;
+            x[--out] = *e;
+            continue;
+        }
+        sl_covent_t m = x[--i];
+        *covered += (e->val & ~m.val & 1u) ? m.val >> 1 : 0;
+        m.val |= e->val & 1u;
+        x[--out] = m;
+    }
+    *keep = i; /* what is left of x is in place already */
+    return out;
+}
+
+int
+sl_covtab_run_merge(sl_covtab_t *t, sl_covrun_t *r, sl_covarr_t *into,
+                    uint64_t *valid, uint64_t *covered)
+{
+    covtab_run_fold(r);
+    if (r->n == 0) {
+        return SL_OK;
+    }
+    size_t most = into->n + r->n;
+    if (covtab_charge(t, r->n * sizeof(sl_covent_t)) != SL_OK) {
+        return SL_ETOOBIG;
+    }
+    sl_covent_t *v = realloc(into->v, most * sizeof *v);
+    if (v == NULL) {
+        return SL_ENOMEM;
+    }
+    size_t keep;
+    size_t from = covtab_merge(v, into->n, r->v, r->n, &keep, valid, covered);
+    size_t n = keep + (most - from);
+    if (n < most) {
+        /* Keys in both: close the gap they left and give the room back
+         * (a shrink in place: no copy). */
+        memmove(v + keep, v + from, (most - from) * sizeof *v);
+        sl_covent_t *fit = realloc(v, n * sizeof *v);
+        v = fit != NULL ? fit : v;
+        t->mem -= fit != NULL ? (most - n) * sizeof *v : 0;
+    }
+    into->v = v;
+    into->n = n;
+    r->n = 0;
     return SL_OK;
 }
 

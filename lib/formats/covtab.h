@@ -7,7 +7,8 @@
  * package), and their own tools merge those reports. Matching them takes
  * a table per source file of what was counted, kept to the end: its
  * lines (lcov, a bitmap of 2 bits per line number), its functions and
- * branches (lcov) or its blocks (Go), in hash sets. All of it is charged
+ * branches (lcov, sorted arrays merged at the end of each record) or its
+ * blocks (Go, a hash set, so a repeat is caught at its line). All of it is charged
  * to one budget of SL_COVTAB_MEM_MAX bytes per parse; past it the parse
  * fails with SL_ETOOBIG. Files are emitted in the order first seen. */
 #ifndef SLUICE_FORMATS_COVTAB_H
@@ -34,6 +35,21 @@ typedef struct sl_covset {
     uint32_t n;
 } sl_covset_t;
 
+/* A sorted set of keys (a, b), each with a value val = weight << 1 | hit,
+ * held in an array of exactly n entries. */
+typedef struct sl_covarr {
+    sl_covent_t *v;
+    size_t n;
+} sl_covarr_t;
+
+/* Entries gathered while reading one run of a file (an lcov record),
+ * merged into the file's sl_covarr_t at its end. */
+typedef struct sl_covrun {
+    sl_covent_t *v;
+    size_t n, cap;
+    int unsorted; /* an entry came after a greater one */
+} sl_covrun_t;
+
 /* One source file: its figures so far and what they were counted from. */
 typedef struct sl_covfile {
     char *path; /* NUL-terminated, owned */
@@ -43,8 +59,8 @@ typedef struct sl_covfile {
     uint64_t functions_valid, functions_covered;
     uint8_t *lines;      /* lcov: 2 bits per line number (SL_COVTAB_LINE_*) */
     size_t lines_bytes;  /* of the bitmap: it covers 4 * lines_bytes lines */
-    sl_covset_t fns;     /* lcov: function name hash -> hit */
-    sl_covset_t brs;     /* lcov: (line, block, branch) -> taken */
+    sl_covarr_t fns;     /* lcov: function name hash -> hit */
+    sl_covarr_t brs;     /* lcov: (line, block, branch) -> taken */
     sl_covset_t blocks;  /* Go: (start, end) -> statements, covered */
 } sl_covfile_t;
 
@@ -74,14 +90,28 @@ int sl_covtab_file(sl_covtab_t *t, const char *path, size_t len, size_t *idx)
 int sl_covtab_put(sl_covtab_t *t, sl_covset_t *s, uint64_t a, uint64_t b,
                   uint32_t **val, int *added) SL_NODISCARD;
 
+/* Adds key (a, b) with val (weight << 1 | hit) to r. Returns SL_OK,
+ * SL_ETOOBIG (budget), SL_ENOMEM. */
+int sl_covtab_run_add(sl_covtab_t *t, sl_covrun_t *r, uint64_t a, uint64_t b,
+                      uint32_t val) SL_NODISCARD;
+
+/* Merges r into the sorted set *into and empties r: a key counts once
+ * (the weight of its first entry), hit when any of its entries is. Adds
+ * the weights of the keys new to *into to *valid, and those of the keys
+ * that became hit to *covered. Returns SL_OK, SL_ETOOBIG, SL_ENOMEM. */
+int sl_covtab_run_merge(sl_covtab_t *t, sl_covrun_t *r, sl_covarr_t *into,
+                        uint64_t *valid, uint64_t *covered) SL_NODISCARD;
+
+/* Frees r's storage (its charge stays on t until t is finished). */
+void sl_covtab_run_fini(sl_covrun_t *r);
+
 /* Grows f's line bitmap to cover line number line. Returns SL_OK,
  * SL_ETOOBIG (budget), SL_ENOMEM. */
 int sl_covtab_lines(sl_covtab_t *t, sl_covfile_t *f, uint64_t line)
     SL_NODISCARD;
 
-/* A 64-bit hash of s[len]; different seeds give unrelated hashes, so two
- * make a 128-bit key. */
-uint64_t sl_covtab_hash(const char *s, size_t len, uint64_t seed);
+/* A 128-bit hash of s[len], as two 64-bit halves. */
+void sl_covtab_hash(const char *s, size_t len, uint64_t *h1, uint64_t *h2);
 
 /* Emits one coverage_file record per file (in the order first seen;
  * those with lines_valid 0 skipped when skip_empty) and then one

@@ -39,6 +39,8 @@ typedef struct lcov {
     uint64_t records;
     uint64_t sums[LCOV_SUMS];
     unsigned sums_seen; /* bit i: sums[i] was given in this record */
+    sl_covrun_t fns;    /* the record's functions and branches */
+    sl_covrun_t brs;
 } lcov_t;
 
 /* "path:LINE:COL: reason", COL being that of at in the current line. */
@@ -62,23 +64,28 @@ lcov_table_fail(lcov_t *lc, int rc)
     return lcov_fail(lc, rc, lc->line, "out of memory");
 }
 
-/* Reads a number of at most max at *p, which must be followed by end of
- * line or by one of the bytes in next ("" for the end only). */
+/* The message for a number sl_lines_u64 refused (r) at at. */
 static int
+lcov_num_fail(lcov_t *lc, int r, const char *at, const char *end,
+              uint64_t max, const char *what)
+{
+    if (r == SL_LINES_NUM_OVER) {
+        return lcov_fail(lc, SL_EINPUT, at, "%s over %llu", what,
+                         (unsigned long long)max);
+    }
+    return lcov_fail(lc, SL_EINPUT, at, "%s is not a number%s", what,
+                     *at == '-' && at + 1 < end ? " (negative)" : "");
+}
+
+/* Reads a number of at most max at *p and moves past it. */
+static inline int
 lcov_num(lcov_t *lc, const char **p, const char *end, uint64_t max,
          const char *what, uint64_t *out)
 {
     const char *at = *p;
     int r = sl_lines_u64(p, end, max, out);
-    if (r == SL_LINES_NUM_OVER) {
-        return lcov_fail(lc, SL_EINPUT, at, "%s over %llu", what,
-                         (unsigned long long)max);
-    }
-    if (r == SL_LINES_NUM_NONE) {
-        return lcov_fail(lc, SL_EINPUT, at, "%s is not a number%s", what,
-                         *at == '-' && at + 1 < end ? " (negative)" : "");
-    }
-    return SL_OK;
+    return r == SL_LINES_NUM_OK ? SL_OK
+                                : lcov_num_fail(lc, r, at, end, max, what);
 }
 
 /* Expects the byte c at *p and moves past it. */
@@ -140,21 +147,10 @@ lcov_function(lcov_t *lc, const char *name, const char *end, uint64_t count)
     if (name == end) {
         return lcov_fail(lc, SL_EINPUT, name, "empty function name");
     }
-    size_t len = (size_t)(end - name);
-    sl_covfile_t *f = &lc->tab.files[lc->cur];
-    uint32_t *hit;
-    int added;
-    int rc = sl_covtab_put(&lc->tab, &f->fns, sl_covtab_hash(name, len, 1),
-                           sl_covtab_hash(name, len, 2), &hit, &added);
-    if (rc != SL_OK) {
-        return lcov_table_fail(lc, rc);
-    }
-    f->functions_valid += (uint64_t)added;
-    if (count > 0 && !*hit) {
-        *hit = 1;
-        f->functions_covered++;
-    }
-    return SL_OK;
+    uint64_t h1, h2;
+    sl_covtab_hash(name, (size_t)(end - name), &h1, &h2);
+    int rc = sl_covtab_run_add(&lc->tab, &lc->fns, h1, h2, 2u | (count > 0));
+    return rc == SL_OK ? SL_OK : lcov_table_fail(lc, rc);
 }
 
 /* FN:<line>,[<end line>,]<name> (the end line is lcov 2's) */
@@ -219,20 +215,9 @@ lcov_brda(lcov_t *lc, const char *p, const char *end)
     if (rc != SL_OK) {
         return rc;
     }
-    sl_covfile_t *f = &lc->tab.files[lc->cur];
-    uint32_t *hit;
-    int added;
-    rc = sl_covtab_put(&lc->tab, &f->brs, line << 32 | block,
-                       exc << 32 | branch, &hit, &added);
-    if (rc != SL_OK) {
-        return lcov_table_fail(lc, rc);
-    }
-    f->branches_valid += (uint64_t)added;
-    if (taken > 0 && !*hit) {
-        *hit = 1;
-        f->branches_covered++;
-    }
-    return SL_OK;
+    rc = sl_covtab_run_add(&lc->tab, &lc->brs, line << 32 | block,
+                           exc << 32 | branch, 2u | (taken > 0));
+    return rc == SL_OK ? SL_OK : lcov_table_fail(lc, rc);
 }
 
 /* LF, LH, BRF, BRH, FNF, FNH: a number each; the hit one of a pair may
@@ -298,7 +283,8 @@ typedef int (*lcov_data_fn)(lcov_t *lc, const char *p, const char *end);
 
 /* A data line of a record: parsed by fn, or a summary number (fn NULL). */
 typedef struct lcov_key {
-    const char *key;
+    char key[5];
+    unsigned char len;
     lcov_data_fn fn;
     unsigned sum;
 } lcov_key_t;
@@ -307,18 +293,36 @@ static const lcov_key_t *
 lcov_data_key(const char *key, size_t len)
 {
     static const lcov_key_t keys[] = {
-        {"DA", lcov_da, 0},      {"BRDA", lcov_brda, 0},
-        {"FN", lcov_fn, 0},      {"FNDA", lcov_fnda, 0},
-        {"LF", NULL, LCOV_LF},   {"LH", NULL, LCOV_LH},
-        {"BRF", NULL, LCOV_BRF}, {"BRH", NULL, LCOV_BRH},
-        {"FNF", NULL, LCOV_FNF}, {"FNH", NULL, LCOV_FNH},
+        {"DA", 2, lcov_da, 0},      {"BRDA", 4, lcov_brda, 0},
+        {"FN", 2, lcov_fn, 0},      {"FNDA", 4, lcov_fnda, 0},
+        {"LF", 2, NULL, LCOV_LF},   {"LH", 2, NULL, LCOV_LH},
+        {"BRF", 3, NULL, LCOV_BRF}, {"BRH", 3, NULL, LCOV_BRH},
+        {"FNF", 3, NULL, LCOV_FNF}, {"FNH", 3, NULL, LCOV_FNH},
     };
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-        if (strlen(keys[i].key) == len && memcmp(keys[i].key, key, len) == 0) {
+        if (keys[i].len == len && memcmp(keys[i].key, key, len) == 0) {
             return &keys[i];
         }
     }
     return NULL;
+}
+
+/* Closes the record: its functions and branches join its file's. */
+static int
+lcov_end_of_record(lcov_t *lc)
+{
+    if (!lc->in_record) {
+        return lcov_fail(lc, SL_EINPUT, lc->line, "end_of_record without SF");
+    }
+    lc->in_record = 0;
+    sl_covfile_t *f = &lc->tab.files[lc->cur];
+    int rc = sl_covtab_run_merge(&lc->tab, &lc->fns, &f->fns,
+                                 &f->functions_valid, &f->functions_covered);
+    if (rc == SL_OK) {
+        rc = sl_covtab_run_merge(&lc->tab, &lc->brs, &f->brs,
+                                 &f->branches_valid, &f->branches_covered);
+    }
+    return rc == SL_OK ? SL_OK : lcov_table_fail(lc, rc);
 }
 
 static int
@@ -360,16 +364,16 @@ lcov_line(lcov_t *lc, const char *s, size_t len)
 {
     const char *end = s + len;
     lc->line = s;
+    /* The lines most of a file is made of first. */
     if (len > 3 && s[0] == 'D' && s[1] == 'A' && s[2] == ':' &&
         lc->in_record) {
         return lcov_da(lc, s + 3, end);
     }
+    if (len > 5 && memcmp(s, "BRDA:", 5) == 0 && lc->in_record) {
+        return lcov_brda(lc, s + 5, end);
+    }
     if (len == 13 && memcmp(s, "end_of_record", 13) == 0) {
-        if (!lc->in_record) {
-            return lcov_fail(lc, SL_EINPUT, s, "end_of_record without SF");
-        }
-        lc->in_record = 0;
-        return SL_OK;
+        return lcov_end_of_record(lc);
     }
     const char *colon = memchr(s, ':', len);
     if (colon != NULL && lcov_is_key(s, colon)) {
@@ -463,6 +467,8 @@ sl_lcov_parse(int fd, const char *path, const sl_sink_t *sink, sl_err_t *err)
         rc = lcov_run(lc, sink);
     }
     sl_lines_fini(&lc->lines);
+    sl_covtab_run_fini(&lc->fns);
+    sl_covtab_run_fini(&lc->brs);
     sl_covtab_fini(&lc->tab);
     free(lc);
     return rc;

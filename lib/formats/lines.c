@@ -104,7 +104,8 @@ lines_hand_out(sl_lines_t *l, size_t n, size_t used, const char **line,
 }
 
 int
-sl_lines_next(sl_lines_t *l, const char **line, size_t *len, sl_err_t *err)
+sl_lines_next_slow(sl_lines_t *l, const char **line, size_t *len,
+                   sl_err_t *err)
 {
     for (;;) {
         const char *nl = memchr(l->buf + l->scan, '\n', l->end - l->scan);

@@ -18,6 +18,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "sluice/err.h"
 
@@ -46,12 +47,33 @@ int sl_lines_init(sl_lines_t *l, int fd, const char *path, sl_err_t *err)
 /* Frees l's buffer. NULL-safe and idempotent. */
 void sl_lines_fini(sl_lines_t *l);
 
+/* The slow path of sl_lines_next: refills the buffer, the last line, and
+ * every refusal. */
+int sl_lines_next_slow(sl_lines_t *l, const char **line, size_t *len,
+                       sl_err_t *err) SL_NODISCARD;
+
 /* The next line: *line (not NUL-terminated, valid until the next call)
  * and *len, without its line end. Returns 1 with a line, 0 at the end of
  * the file, or SL_ETOOBIG (line over SL_LINES_MAX), SL_EINPUT (NUL byte)
- * or SL_EIO (read failed), with err set. */
-int sl_lines_next(sl_lines_t *l, const char **line, size_t *len,
-                  sl_err_t *err) SL_NODISCARD;
+ * or SL_EIO (read failed), with err set. Inline: a line already buffered
+ * costs one memchr. */
+static inline int
+sl_lines_next(sl_lines_t *l, const char **line, size_t *len, sl_err_t *err)
+{
+    char *s = l->buf + l->pos;
+    const char *nl = memchr(l->buf + l->scan, '\n', l->end - l->scan);
+    size_t n = nl != NULL ? (size_t)(nl - s) : 0;
+    if (nl == NULL || n > SL_LINES_MAX ||
+        (l->nul != SIZE_MAX && l->nul < l->pos + n)) {
+        return sl_lines_next_slow(l, line, len, err);
+    }
+    l->lineno++;
+    l->pos += n + 1;
+    l->scan = l->pos;
+    *line = s;
+    *len = n - (n > 0 && s[n - 1] == '\r');
+    return 1;
+}
 
 /* Records rc with "path:LINE:COL: reason" in err, LINE being the line
  * last handed out (1 before any), and returns rc. */
@@ -73,7 +95,7 @@ enum { SL_LINES_NUM_OK = 0, SL_LINES_NUM_NONE = 1, SL_LINES_NUM_OVER = 2 };
 
 /* Reads the decimal digits at *s (up to end) as a number of at most max
  * and moves *s past them. Returns SL_LINES_NUM_OK; SL_LINES_NUM_NONE when
- * *s is not at a digit; SL_LINES_NUM_OVER when the value is over max (*s
+ * *s is not at a digit (*out is then 0); SL_LINES_NUM_OVER when the value is over max (*s
  * is then past all the digits). No sign, no space, no allocation: the
  * parsers' hot path, inline. */
 static inline int
@@ -81,21 +103,24 @@ sl_lines_u64(const char **s, const char *end, uint64_t max, uint64_t *out)
 {
     const char *p = *s;
     uint64_t v = 0;
-    int over = 0;
-    if (p == end || (unsigned)(*p - '0') > 9u) {
+    *out = 0;
+    /* 19 digits never overflow: multiply-add with no check. */
+    const char *stop = end - p > 19 ? p + 19 : end;
+    for (; p < stop && (unsigned)(*p - '0') <= 9u; p++) {
+        v = v * 10 + (unsigned)(*p - '0');
+    }
+    if (p == *s) {
         return SL_LINES_NUM_NONE;
     }
+    int over = 0;
     for (; p < end && (unsigned)(*p - '0') <= 9u; p++) {
         unsigned d = (unsigned)(*p - '0');
-        if (v > max / 10 || (v == max / 10 && d > max % 10)) {
-            over = 1; /* keep going: the caller reports the whole field */
-        } else {
-            v = v * 10 + d;
-        }
+        over |= v > (UINT64_MAX - d) / 10;
+        v = v * 10 + d;
     }
     *s = p;
     *out = v;
-    return over ? SL_LINES_NUM_OVER : SL_LINES_NUM_OK;
+    return over || v > max ? SL_LINES_NUM_OVER : SL_LINES_NUM_OK;
 }
 
 #endif
