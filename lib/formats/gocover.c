@@ -92,7 +92,9 @@ gocover_back(gocover_t *g, const char *s, const char **end, char sep,
     }
     if (r != SL_LINES_NUM_OK || q != *end) {
         return gocover_fail(g, SL_EINPUT, p, "%s is not a number%s (%s)", what,
-                            p < *end && *p == '-' ? " (negative)" : "",
+                            p + 1 < *end && *p == '-' && (unsigned)(p[1] - '0') <= 9u
+                                ? " (negative)"
+                                : "",
                             gocover_want);
     }
     *end = p - 1;

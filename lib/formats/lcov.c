@@ -74,7 +74,9 @@ lcov_num_fail(lcov_t *lc, int r, const char *at, const char *end,
                          (unsigned long long)max);
     }
     return lcov_fail(lc, SL_EINPUT, at, "%s is not a number%s", what,
-                     *at == '-' && at + 1 < end ? " (negative)" : "");
+                     *at == '-' && at + 1 < end && (unsigned)(at[1] - '0') <= 9u
+                         ? " (negative)"
+                         : "");
 }
 
 /* Reads a number of at most max at *p and moves past it. */
