@@ -316,7 +316,8 @@ test_lcov_crlf(void **state)
 
 /* The rules the fixtures do not show: DA lines repeated in a record,
  * FNDA without FN, lcov 2's FN with an end line, "e" branches, unknown
- * keys, files without DA dropped, no final newline. */
+ * keys, files without DA dropped, a third record hitting what the second
+ * already hit (counted once), no final newline. */
 static void
 test_lcov_rules(void **state)
 {
@@ -328,7 +329,8 @@ test_lcov_rules(void **state)
                "BRDA:2,0,1,0\nLF:2\nLH:1\nend_of_record\n"
                "\nSF:/empty.h\nFN:1,h\nFNDA:1,h\nend_of_record\n"
                "TN:second\nSF:/a.c\nDA:1,1\nDA:7,0\nFNDA:1,f\n"
-               "BRDA:2,0,0,4\nend_of_record");
+               "BRDA:2,0,0,4\nend_of_record\n"
+               "SF:/a.c\nFNDA:3,f\nBRDA:2,0,0,1\nDA:1,5\nend_of_record");
     static const figs_t files[] = {{"/a.c", 2, 3, 2, 2, 3, 3}};
     static const figs_t total = {NULL, 2, 3, 2, 2, 3, 3};
     expect_report(path, "lcov", files, 1, &total);
@@ -396,11 +398,12 @@ static void
 test_go_rules(void **state)
 {
     /* CRLF, a blank line, no final newline, a path with ':' and spaces,
-     * a repeat in set mode, a block of 0 statements. */
+     * a block repeated twice (counted once), a block of 0 statements. */
     const char *path = tmp_doc(
         state, "mode: set\r\nC:\\my dir\\a.go:1.2,3.4 2 0\r\n\r\n"
                "C:\\my dir\\a.go:5.1,5.9 3 1\r\n"
-               "C:\\my dir\\a.go:1.2,3.4 2 1\r\nb.go:1.1,1.2 0 1");
+               "C:\\my dir\\a.go:1.2,3.4 2 1\r\nb.go:1.1,1.2 0 1\n"
+               "C:\\my dir\\a.go:1.2,3.4 2 5");
     static const figs_t files[] = {{"C:\\my dir\\a.go", 5, 5, 0, 0, 0, 0},
                                    {"b.go", 0, 0, 0, 0, 0, 0}};
     static const figs_t total = {NULL, 5, 5, 0, 0, 0, 0};
