@@ -230,7 +230,7 @@ gocover_line(gocover_t *g, const char *s, size_t len)
         return gocover_fail(g, SL_EINPUT, b.file + b.file_len,
                             "block ends before it starts");
     }
-    size_t idx;
+    size_t idx = 0;
     rc = gocover_file(g, &b, &idx);
     if (rc != SL_OK) {
         return rc;
