@@ -11,8 +11,10 @@
 
 #include "bench.h"
 #include "cobertura.h"
+#include "gocover.h"
 #include "jacoco.h"
 #include "junit.h"
+#include "lcov.h"
 
 static const sl_format_t sl_formats[] = {
     {"junit", "JUnit XML test results (Surefire, Gradle, pytest, ctest, ...)",
@@ -29,6 +31,10 @@ static const sl_format_t sl_formats[] = {
      sl_hyperfine_sniff, sl_hyperfine_parse},
     {"bmf", "Bencher Metric Format JSON (bencher.dev)",
      sl_bmf_sniff, sl_bmf_parse},
+    {"lcov", "lcov tracefiles (geninfo, llvm-cov, c8/istanbul, grcov, ...)",
+     sl_lcov_sniff, sl_lcov_parse},
+    {"gocover", "Go coverprofiles (go test -coverprofile)", sl_gocover_sniff,
+     sl_gocover_parse},
     {NULL, NULL, NULL, NULL},
 };
 
