@@ -182,11 +182,34 @@ junit_parse_time(const char *s, double *out)
 }
 
 
-static int
-junit_case_numbers(junit_t *j, sl_xml_t *x, const char **attrs)
+/* The attributes of a <testcase> that are read, found in one pass over
+ * them (a report may hold hundreds of thousands of test cases). */
+enum { JA_NAME, JA_CLASSNAME, JA_FILE, JA_TIME, JA_LINE, JA_COUNT };
+
+static void
+junit_case_attrs(const char **attrs, const char *v[JA_COUNT])
 {
-    const char *tv = sl_xml_attr(attrs, "time");
-    const char *lv = sl_xml_attr(attrs, "line");
+    static const char *const names[JA_COUNT] = {"name", "classname", "file",
+                                                "time", "line"};
+    for (size_t k = 0; k < JA_COUNT; k++) {
+        v[k] = NULL;
+    }
+    /* expat refuses a repeated attribute: each is seen at most once. */
+    for (size_t i = 0; attrs[i] != NULL; i += 2) {
+        for (size_t k = 0; k < JA_COUNT; k++) {
+            if (attrs[i][0] == names[k][0] && strcmp(attrs[i], names[k]) == 0) {
+                v[k] = attrs[i + 1];
+                break;
+            }
+        }
+    }
+}
+
+static int
+junit_case_numbers(junit_t *j, sl_xml_t *x, const char *const v[JA_COUNT])
+{
+    const char *tv = v[JA_TIME];
+    const char *lv = v[JA_LINE];
     j->time_s = 0;
     j->line = 0;
     if (tv != NULL && *tv != '\0' &&
@@ -257,19 +280,20 @@ junit_make_id(junit_t *j, const char *prefix, const char *name)
 static int
 junit_case_begin(junit_t *j, sl_xml_t *x, const char **attrs, unsigned d)
 {
-    const char *name = sl_xml_attr(attrs, "name");
-    if (name == NULL) {
+    const char *v[JA_COUNT];
+    junit_case_attrs(attrs, v);
+    if (v[JA_NAME] == NULL) {
         return sl_xml_fail(x, SL_EINPUT, "<testcase> without a name");
     }
-    int rc = junit_case_numbers(j, x, attrs);
+    int rc = junit_case_numbers(j, x, v);
     if (rc != SL_OK) {
         return rc;
     }
-    const char *classname = sl_xml_attr(attrs, "classname");
-    sl_text_set(&j->classname, classname);
-    sl_text_set(&j->name, name);
-    sl_text_set(&j->file, sl_xml_attr(attrs, "file"));
-    junit_make_id(j, junit_id_prefix(j, classname, name), name);
+    sl_text_set(&j->classname, v[JA_CLASSNAME]);
+    sl_text_set(&j->name, v[JA_NAME]);
+    sl_text_set(&j->file, v[JA_FILE]);
+    junit_make_id(j, junit_id_prefix(j, v[JA_CLASSNAME], v[JA_NAME]),
+                  v[JA_NAME]);
     sl_text_clear(&j->message);
     sl_text_clear(&j->out);
     sl_text_clear(&j->err);
