@@ -60,8 +60,8 @@ typedef struct junit {
     unsigned case_depth;
     unsigned capture_depth; /* the element whose text goes to capture */
     sl_text_t *capture;
-    int capture_message; /* message rules: leading space dropped, "\n" */
-    int body_seen;       /* the message's text has begun */
+    int capture_message;  /* message rules: leading space dropped, "\n" */
+    int body_seen;        /* the message's text has begun */
     unsigned flaky_depth; /* the flaky child giving the message; 0: none */
     unsigned props_depth; /* the test case's <properties>; 0: none */
     Sluice__V1__TestStatus status;
@@ -180,7 +180,6 @@ junit_parse_time(const char *s, double *out)
     *out = v;
     return SL_OK;
 }
-
 
 /* The attributes of a <testcase> that are read, found in one pass over
  * them (a report may hold hundreds of thousands of test cases). */
@@ -401,8 +400,7 @@ junit_flaky_child(junit_t *j, const char **attrs, unsigned d)
 }
 
 static void
-junit_direct_child(junit_t *j, const char *name, const char **attrs,
-                   unsigned d)
+junit_direct_child(junit_t *j, const char *name, const char **attrs, unsigned d)
 {
     Sluice__V1__TestStatus status;
     switch (junit_kid_of(name, &status)) {
@@ -558,7 +556,8 @@ junit_case_end(junit_t *j)
     tc.system_err = j->err.data;
     tc.n_properties = j->nprops;
     tc.properties = j->props;
-    tc.flaky = j->nflaky > 0 && j->status == SLUICE__V1__TEST_STATUS__TEST_PASSED;
+    tc.flaky =
+        j->nflaky > 0 && j->status == SLUICE__V1__TEST_STATUS__TEST_PASSED;
     tc.reruns = j->reruns;
     tc.id = j->id.data;
     return sl_sink_emit(j->sink, SLUICE__V1__EVENT__BODY_TEST, &tc);
@@ -615,7 +614,7 @@ sl_junit_sniff(const char *head, size_t len)
 static junit_t *
 junit_new(const sl_sink_t *sink)
 {
-    /* ~300 KiB of fixed caps: too much for some thread stacks. */
+    /* ~240 KiB of fixed caps: too much for some thread stacks. */
     junit_t *j = calloc(1, sizeof *j);
     if (j == NULL) {
         return NULL;

@@ -93,8 +93,7 @@ record_props(rec_t *r, const Sluice__V1__TestCase *tc)
     assert_true(tc->n_properties <= SL_TEST_PROPS_MAX);
     r->nprops = tc->n_properties;
     for (size_t i = 0; i < tc->n_properties; i++) {
-        copy_capped(r->prop_name[i], tc->properties[i]->name,
-                    SL_TEST_PROP_MAX);
+        copy_capped(r->prop_name[i], tc->properties[i]->name, SL_TEST_PROP_MAX);
         copy_capped(r->prop_value[i], tc->properties[i]->value,
                     SL_TEST_PROP_MAX);
     }
@@ -192,8 +191,7 @@ assert_counts(const seen_t *s, size_t pass, size_t fail, size_t error,
     assert_int_equal(s->by_status[SLUICE__V1__TEST_STATUS__TEST_FAILED], fail);
     assert_int_equal(s->by_status[SLUICE__V1__TEST_STATUS__TEST_ERRORED],
                      error);
-    assert_int_equal(s->by_status[SLUICE__V1__TEST_STATUS__TEST_SKIPPED],
-                     skip);
+    assert_int_equal(s->by_status[SLUICE__V1__TEST_STATUS__TEST_SKIPPED], skip);
 }
 
 static void
@@ -287,10 +285,9 @@ gotestsum_summary(const char *file)
 {
     char line[256];
     summary_line(file, line, sizeof line);
-    counts_t c = {summary_count(line, "DONE "), 0,
-                  summary_count(line, "failures"),
-                  summary_count(line, "errors"),
-                  summary_count(line, "skipped")};
+    counts_t c = {
+        summary_count(line, "DONE "), 0, summary_count(line, "failures"),
+        summary_count(line, "errors"), summary_count(line, "skipped")};
     c.pass = c.total - c.fail - c.error - c.skip;
     return c;
 }
@@ -301,10 +298,9 @@ phpunit_summary(const char *file)
 {
     char line[256];
     summary_line(file, line, sizeof line);
-    counts_t c = {summary_count(line, "Tests: "), 0,
-                  summary_count(line, "Failures: "),
-                  summary_count(line, "Errors: "),
-                  summary_count(line, "Skipped: ")};
+    counts_t c = {
+        summary_count(line, "Tests: "), 0, summary_count(line, "Failures: "),
+        summary_count(line, "Errors: "), summary_count(line, "Skipped: ")};
     c.pass = c.total - c.fail - c.error - c.skip;
     return c;
 }
@@ -481,8 +477,8 @@ test_junit_gotestsum(void **state)
                         "    --- FAIL: TestSlug/punctuation (0.00s)");
     assert_string_equal(s->rec[3].name, "TestCheckout");
     assert_int_equal(s->rec[3].status, SLUICE__V1__TEST_STATUS__TEST_SKIPPED);
-    assert_non_null(strstr(s->rec[3].message,
-                           "payment sandbox is not reachable from CI"));
+    assert_non_null(
+        strstr(s->rec[3].message, "payment sandbox is not reachable from CI"));
     free(s);
 }
 
@@ -595,8 +591,7 @@ test_junit_passing(void **state)
     assert_string_equal(s->rec[0].suite, "demo.config");
     assert_string_equal(s->rec[0].classname, "demo.config.test_loader");
     assert_string_equal(s->rec[0].name, "test_defaults");
-    assert_string_equal(s->rec[0].id,
-                        "demo.config.test_loader.test_defaults");
+    assert_string_equal(s->rec[0].id, "demo.config.test_loader.test_defaults");
     assert_string_equal(s->rec[0].file, "tests/test_loader.py");
     assert_int_equal(s->rec[0].line, 12);
     assert_true(s->rec[0].time_s == 0.004);
@@ -1110,11 +1105,11 @@ test_junit_caps_utf8(void **state)
     assert_int_equal(parse_path(tmp_doc(state, doc), NULL, s, &err), SL_OK);
     /* Cut on a character boundary: 341 signs fit in 1024 bytes ... */
     assert_int_equal(strlen(s->rec[0].name), 341 * 3);
-    assert_memory_equal(s->rec[0].name, e, 341u * 3);
+    assert_memory_equal(s->rec[0].name, e, (size_t)341 * 3);
     /* ... and "m\n" plus 1364 signs in 4096. */
     assert_int_equal(strlen(s->rec[0].message), 2 + 1364 * 3);
     assert_memory_equal(s->rec[0].message, "m\n", 2);
-    assert_memory_equal(s->rec[0].message + 2, e, 1364u * 3);
+    assert_memory_equal(s->rec[0].message + 2, e, (size_t)1364 * 3);
     free(s);
     free(doc);
     free(e);
@@ -1144,7 +1139,8 @@ test_junit_status_rules(void **state)
     assert_string_equal(s->rec[0].suite, ""); /* outside any testsuite */
     assert_int_equal(s->rec[1].status, SLUICE__V1__TEST_STATUS__TEST_FAILED);
     assert_string_equal(s->rec[1].message, "f\nbody");
-    assert_int_equal(s->rec[2].status, SLUICE__V1__TEST_STATUS__TEST_FAILED); /* the first wins */
+    assert_int_equal(s->rec[2].status,
+                     SLUICE__V1__TEST_STATUS__TEST_FAILED); /* the first wins */
     assert_string_equal(s->rec[2].message, "f");
     assert_string_equal(s->rec[3].message, "x < y");
     assert_string_equal(s->rec[4].name, "after");
@@ -1166,7 +1162,6 @@ test_junit_no_sink(void **state)
         sl_format_parse_file(FIXTURES "truncated.xml", NULL, NULL, NULL, NULL),
         SL_EINPUT);
 }
-
 
 /* ---- output, properties, reruns and ids --------------------------------- */
 
@@ -1217,8 +1212,9 @@ test_junit_output_cap(void **state)
     assert_int_equal(s->n, 1);
     assert_int_equal(strlen(s->rec[0].out), 5461 * 3);
     assert_int_equal(strlen(s->rec[0].err), 5461 * 3);
-    assert_memory_equal(s->rec[0].out, e, 3000u * 3); /* joined in order */
-    assert_memory_equal(s->rec[0].out + 9000, e, 2461u * 3);
+    assert_memory_equal(s->rec[0].out, e,
+                        (size_t)3000 * 3); /* joined in order */
+    assert_memory_equal(s->rec[0].out + 9000, e, (size_t)2461 * 3);
     free(s);
     /* Verbatim, white space and all; nested output is not the test's. */
     s = parse_ok(case_doc(state, "name=\"t\"",
@@ -1240,7 +1236,7 @@ test_junit_properties(void **state)
      * over the text; a name and a value of 2000 euro signs are cut to
      * 341 (1023 bytes). */
     char *e = euros(2000);
-    size_t len = 70 * 64 + strlen(e) * 2 + 512;
+    size_t len = (size_t)70 * 64 + strlen(e) * 2 + 512;
     char *body = malloc(len);
     assert_non_null(body);
     size_t at = (size_t)snprintf(body, len, "<properties>\n");
@@ -1322,8 +1318,8 @@ test_junit_rerun_rules(void **state)
         if (r->status != cases[i].status || r->flaky != cases[i].flaky ||
             r->reruns != cases[i].reruns ||
             strcmp(r->message, cases[i].message) != 0) {
-            fail_msg("case %zu: status %d flaky %d reruns %u message \"%s\"",
-                     i, r->status, r->flaky, r->reruns, r->message);
+            fail_msg("case %zu: status %d flaky %d reruns %u message \"%s\"", i,
+                     r->status, r->flaky, r->reruns, r->message);
         }
         free(s);
     }
@@ -1332,19 +1328,19 @@ test_junit_rerun_rules(void **state)
 static void
 test_junit_id_rules(void **state)
 {
-    const char *path = tmp_doc(
-        state, "<testsuites>\n<testcase name=\"loose\"/>\n"
-               "<testsuite name=\"pkg\">\n"
-               "<testcase name=\"a\" classname=\"C\"/>\n"
-               "<testcase name=\"same\" classname=\"same\"/>\n"
-               "<testcase name=\"b\" classname=\"\"/>\n"
-               "<testcase name=\"c\"/>\n"
-               "<testcase name=\"\" classname=\"C\"/>\n"
-               "<testsuite><testcase name=\"d\"/></testsuite>\n"
-               "</testsuite></testsuites>\n");
+    const char *path =
+        tmp_doc(state, "<testsuites>\n<testcase name=\"loose\"/>\n"
+                       "<testsuite name=\"pkg\">\n"
+                       "<testcase name=\"a\" classname=\"C\"/>\n"
+                       "<testcase name=\"same\" classname=\"same\"/>\n"
+                       "<testcase name=\"b\" classname=\"\"/>\n"
+                       "<testcase name=\"c\"/>\n"
+                       "<testcase name=\"\" classname=\"C\"/>\n"
+                       "<testsuite><testcase name=\"d\"/></testsuite>\n"
+                       "</testsuite></testsuites>\n");
     seen_t *s = parse_ok(path);
     static const char *const want[] = {"loose", "C.a", "same", "pkg.b",
-                                       "pkg.c", "C.",   "d"};
+                                       "pkg.c", "C.",  "d"};
     assert_int_equal(s->n, 7);
     for (size_t i = 0; i < 7; i++) {
         assert_string_equal(s->rec[i].id, want[i]);
@@ -1361,8 +1357,7 @@ long_id(void **state, const char *cls, size_t n, const char *tail, char *id)
     size_t len = strlen(e) + strlen(cls) + strlen(tail) + 64;
     char *attrs = malloc(len);
     assert_non_null(attrs);
-    (void)snprintf(attrs, len, "classname=\"%s\" name=\"%s%s\"", cls, e,
-                   tail);
+    (void)snprintf(attrs, len, "classname=\"%s\" name=\"%s%s\"", cls, e, tail);
     seen_t *s = parse_ok(case_doc(state, attrs, ""));
     memcpy(id, s->rec[0].id, sizeof s->rec[0].id);
     free(s);
@@ -1429,6 +1424,26 @@ test_format_table(void **state)
     assert_null(sl_format_find(NULL));
 }
 
+/* The first bytes of fixture file, as detection sees them, and each
+ * format's verdict on them: junit says yes when want, every other no. */
+static void
+assert_sniffed(const char *file, int want)
+{
+    static char head[SL_FORMAT_SNIFF_BYTES];
+    char path[256];
+    (void)snprintf(path, sizeof path, "%s%s", FIXTURES, file);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    size_t n = fread(head, 1, sizeof head, f);
+    assert_int_equal(fclose(f), 0);
+    for (const sl_format_t *t = sl_format_table(); t->name != NULL; t++) {
+        int yes = t->sniff(head, n) != 0;
+        if (yes != (want && strcmp(t->name, "junit") == 0)) {
+            fail_msg("%s: sniffed %s by %s", file, yes ? "yes" : "no", t->name);
+        }
+    }
+}
+
 /* Every fixture with a JUnit root is sniffed as junit and as no other
  * format in the table; the Cobertura one is not junit. */
 static void
@@ -1436,32 +1451,31 @@ test_format_detect_fixtures(void **state)
 {
     (void)state;
     static const char *const files[] = {
-        "pytest.xml",         "pytest-run2.xml",    "ctest.xml",
-        "gotestsum.xml",      "gotestsum-run2.xml", "phpunit.xml",
-        "phpunit-run2.xml",   "phpunit-nested.xml", "surefire.xml",
-        "jest-junit.xml",     "jest-junit-templates.xml",
-        "go-junit-report.xml", "passing.xml",       "failing.xml",
-        "doctype-dtd.xml",    "truncated.xml",      "entity.xml",
-        "external-entity.xml", "bad-utf8.xml",      "bad-time.xml",
-        "not-junit.xml",
+        "pytest.xml",
+        "pytest-run2.xml",
+        "ctest.xml",
+        "gotestsum.xml",
+        "gotestsum-run2.xml",
+        "phpunit.xml",
+        "phpunit-run2.xml",
+        "phpunit-nested.xml",
+        "surefire.xml",
+        "jest-junit.xml",
+        "jest-junit-templates.xml",
+        "go-junit-report.xml",
+        "passing.xml",
+        "failing.xml",
+        "doctype-dtd.xml",
+        "truncated.xml",
+        "entity.xml",
+        "external-entity.xml",
+        "bad-utf8.xml",
+        "bad-time.xml",
     };
-    static char head[SL_FORMAT_SNIFF_BYTES];
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        char path[256];
-        (void)snprintf(path, sizeof path, "%s%s", FIXTURES, files[i]);
-        FILE *f = fopen(path, "rb");
-        assert_non_null(f);
-        size_t n = fread(head, 1, sizeof head, f);
-        assert_int_equal(fclose(f), 0);
-        int want = strcmp(files[i], "not-junit.xml") != 0;
-        for (const sl_format_t *t = sl_format_table(); t->name != NULL; t++) {
-            int is_junit = strcmp(t->name, "junit") == 0;
-            if ((t->sniff(head, n) != 0) != (is_junit && want)) {
-                fail_msg("%s: sniffed %s by %s", files[i],
-                         t->sniff(head, n) ? "yes" : "no", t->name);
-            }
-        }
+        assert_sniffed(files[i], 1);
     }
+    assert_sniffed("not-junit.xml", 0);
 }
 
 static const sl_format_t *
