@@ -10,10 +10,13 @@
 #include <unistd.h>
 
 #include "junit.h"
+#include "sarif.h"
 
 static const sl_format_t sl_formats[] = {
     {"junit", "JUnit XML test results (Surefire, Gradle, pytest, ctest, ...)",
      sl_junit_sniff, sl_junit_parse},
+    {"sarif", "SARIF 2.1.0 static analysis and security scan results",
+     sl_sarif_sniff, sl_sarif_parse},
     {NULL, NULL, NULL, NULL},
 };
 
