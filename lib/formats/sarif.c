@@ -17,6 +17,7 @@
  * key, and type-checked wherever they are met. */
 #include "sarif.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -213,11 +214,23 @@ static const struct {
     [F_RES_SEV] = {B_RESULT, T_SEV, "properties/security-severity"},
 };
 
+/* One element of a field's path: a key, "[]" or "*". */
+typedef struct sarif_elem {
+    const char *s;
+    size_t len;
+} sarif_elem_t;
+
+#define SARIF_PAT_MAX 8     /* elements in the longest pattern */
+#define SARIF_BUCKET_MAX 16 /* fields of one base and length */
+
 typedef struct sarif {
     int pass; /* 1: check and build the table; 2: resolve and emit */
     const sl_sink_t *sink;
     sarif_tab_t tab;
-    unsigned field_n[F_NONE]; /* path elements of each field's pattern */
+    sarif_elem_t pat[F_NONE][SARIF_PAT_MAX]; /* the elements, split once */
+    /* The fields by base and number of elements, in table order. */
+    uint8_t bucket[3][SARIF_PAT_MAX + 1][SARIF_BUCKET_MAX];
+    uint8_t nbucket[3][SARIF_PAT_MAX + 1];
     uint8_t is_array[SARIF_DEPTH];
     int seen_version, seen_runs;
     uint32_t run;       /* index of the open run */
@@ -297,12 +310,17 @@ sarif_lookup(const char *const *names, int n, const char *v, size_t len)
     return -1;
 }
 
-static int
-sarif_pattern_len(const char *pat)
+/* Splits pat at '/' into out[SARIF_PAT_MAX]; returns the count. */
+static unsigned
+sarif_split(const char *pat, sarif_elem_t *out)
 {
-    int n = *pat != '\0';
-    for (; *pat != '\0'; pat++) {
-        n += *pat == '/';
+    unsigned n = 0;
+    while (*pat != '\0') {
+        const char *e = strchr(pat, '/');
+        size_t len = e != NULL ? (size_t)(e - pat) : strlen(pat);
+        assert(n < SARIF_PAT_MAX); /* the table is ours */
+        out[n++] = (sarif_elem_t){pat, len};
+        pat += e != NULL ? len + 1 : len;
     }
     return n;
 }
@@ -460,54 +478,65 @@ tab_by_index(const sarif_tab_t *t, uint32_t run, uint32_t comp, uint64_t i)
 
 /* ---- paths and types --------------------------------------------------- */
 
-/* Nonzero when the value at level sits at base/pat. */
+/* Nonzero when the value at level sits at base/<field f's pattern>, which
+ * has level - base elements. Matched from the end: the last key differs
+ * most often. */
 static int
 sarif_at(const sarif_t *s, sl_jsonin_t *j, unsigned base, unsigned level,
-         const char *pat)
+         int f)
 {
-    unsigned l = base;
-    while (*pat != '\0') {
-        const char *e = strchr(pat, '/');
-        size_t n = e != NULL ? (size_t)(e - pat) : strlen(pat);
-        l++;
+    for (unsigned l = level; l > base; l--) {
+        const sarif_elem_t *e = &s->pat[f][l - base - 1];
         int in_array = s->is_array[l - 1];
-        if (n == 2 && memcmp(pat, "[]", 2) == 0) {
+        if (e->len == 2 && e->s[0] == '[') {
             if (!in_array) {
                 return 0;
             }
         } else if (in_array) {
             return 0;
-        } else if (!(n == 1 && *pat == '*')) {
+        } else if (!(e->len == 1 && e->s[0] == '*')) {
             const char *k = sl_jsonin_key(j, l);
-            if (k == NULL || strlen(k) != n || memcmp(k, pat, n) != 0) {
+            if (k == NULL || memcmp(k, e->s, e->len) != 0 ||
+                k[e->len] != '\0') {
                 return 0;
             }
         }
-        pat += e != NULL ? n + 1 : n;
     }
-    return l == level;
+    return 1;
 }
 
-/* The field the value at level is, or F_NONE. */
+/* The first field of base kind b (at level base) that the value at level
+ * is, or F_NONE. */
 static int
-sarif_field(const sarif_t *s, sl_jsonin_t *j, unsigned level)
+sarif_field_in(const sarif_t *s, sl_jsonin_t *j, int b, unsigned base,
+               unsigned level)
 {
-    for (int f = 0; f < F_NONE; f++) {
-        unsigned base = 0;
-        if (sarif_fields[f].base == B_RULE) {
-            base = s->rule_base;
-        } else if (sarif_fields[f].base == B_RESULT) {
-            base = s->res.base;
-        }
-        if ((sarif_fields[f].base != B_ROOT && base == 0) ||
-            level != base + s->field_n[f]) {
-            continue;
-        }
-        if (sarif_at(s, j, base, level, sarif_fields[f].pat)) {
+    if (level < base || level - base > SARIF_PAT_MAX) {
+        return F_NONE;
+    }
+    unsigned n = level - base;
+    for (unsigned i = 0; i < s->nbucket[b][n]; i++) {
+        int f = s->bucket[b][n][i];
+        if (sarif_at(s, j, base, level, f)) {
             return f;
         }
     }
     return F_NONE;
+}
+
+/* The field the value at level is, or F_NONE: root paths first, then
+ * those of the open rule, then those of the open result. */
+static int
+sarif_field(const sarif_t *s, sl_jsonin_t *j, unsigned level)
+{
+    int f = sarif_field_in(s, j, B_ROOT, 0, level);
+    if (f == F_NONE && s->rule_base != 0) {
+        f = sarif_field_in(s, j, B_RULE, s->rule_base, level);
+    }
+    if (f == F_NONE && s->res.base != 0) {
+        f = sarif_field_in(s, j, B_RESULT, s->res.base, level);
+    }
+    return f;
 }
 
 /* What a field wants, for messages. */
@@ -1327,7 +1356,10 @@ sarif_new(const sl_sink_t *sink)
     }
     s->sink = sink;
     for (int f = 0; f < F_NONE; f++) {
-        s->field_n[f] = (unsigned)sarif_pattern_len(sarif_fields[f].pat);
+        unsigned n = sarif_split(sarif_fields[f].pat, s->pat[f]);
+        int b = sarif_fields[f].base;
+        assert(s->nbucket[b][n] < SARIF_BUCKET_MAX); /* the table is ours */
+        s->bucket[b][n][s->nbucket[b][n]++] = (uint8_t)f;
     }
     sarif_result_t *r = &s->res;
     sl_text_init(&r->rule_id, r->rule_id_buf, sizeof r->rule_id_buf);
