@@ -1,5 +1,8 @@
 /* The one table of artifact formats. Detection walks it in order, so a
- * format whose sniff is more specific goes first. */
+ * format whose sniff is more specific goes first: the XML formats by their
+ * root element, then SARIF (its "version" and "runs"), the benchmark JSON
+ * formats with Bencher's loose shape last among them, and the line
+ * formats by their first lines. */
 #include "sluice/formats.h"
 
 #include <errno.h>
@@ -15,6 +18,7 @@
 #include "jacoco.h"
 #include "junit.h"
 #include "lcov.h"
+#include "sarif.h"
 
 static const sl_format_t sl_formats[] = {
     {"junit", "JUnit XML test results (Surefire, Gradle, pytest, ctest, ...)",
@@ -23,6 +27,8 @@ static const sl_format_t sl_formats[] = {
      sl_cobertura_sniff, sl_cobertura_parse},
     {"jacoco", "JaCoCo XML coverage (Maven, Gradle, Ant, CLI)",
      sl_jacoco_sniff, sl_jacoco_parse},
+    {"sarif", "SARIF 2.1.0 static analysis and security scan results",
+     sl_sarif_sniff, sl_sarif_parse},
     {"pytest-benchmark", "pytest-benchmark JSON (--benchmark-json)",
      sl_pytest_bench_sniff, sl_pytest_bench_parse},
     {"gbench", "Google Benchmark JSON (--benchmark_out)", sl_gbench_sniff,

@@ -799,7 +799,7 @@ test_detect_fixtures(void **state)
         {"hyperfine-one-run.json", "hyperfine"},
         {"bmf.json", "bmf"},
         {"bmf-custom.json", "bmf"},
-        {"sarif.json", NULL},
+        {"sarif.json", "sarif"},
     };
     char *head = malloc(SL_FORMAT_SNIFF_BYTES);
     assert_non_null(head);
