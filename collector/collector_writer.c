@@ -35,7 +35,7 @@ typedef struct wgroup {
     uint64_t head;      /* the last LSN committed */
     item_t *items;
     size_t n, cap;
-    cached_t *runs;
+    cached_t **runs;    /* each its own allocation: items point to them */
     size_t nruns, runs_cap;
     uint8_t *arena;     /* packed events of the group */
     size_t arena_len, arena_cap;
@@ -67,25 +67,28 @@ static cached_t *
 cache_get(group_t *g, sl_txn_t *txn, const char *run_id)
 {
     for (size_t i = 0; i < g->nruns; i++) {
-        if (strcmp(g->runs[i].run->run_id, run_id) == 0) {
-            return &g->runs[i];
+        if (strcmp(g->runs[i]->run->run_id, run_id) == 0) {
+            return g->runs[i];
         }
     }
     if (grow((void **)&g->runs, &g->runs_cap, g->nruns + 1,
              sizeof *g->runs) != SL_OK) {
         return NULL;
     }
-    cached_t *ce = &g->runs[g->nruns];
-    memset(ce, 0, sizeof *ce);
+    cached_t *ce = calloc(1, sizeof *ce);
+    if (ce == NULL) {
+        return NULL;
+    }
     int rc = collector_load_run(txn, run_id, &ce->run);
     if (rc == SL_ENOTFOUND) {
         ce->run = sl_run_new(run_id);
         ce->is_new = 1;
     }
     if (ce->run == NULL) {
+        free(ce);
         return NULL;
     }
-    g->nruns++;
+    g->runs[g->nruns++] = ce;
     return ce;
 }
 
@@ -165,6 +168,7 @@ store_events(group_t *g, sl_txn_t *txn, item_t *it, size_t from)
     for (size_t i = from; i < b->n_events && txn->rc == SL_OK; i++) {
         sl_pb_event_t *ev = b->events[i];
         uint8_t key[8];
+        ev->stream = b->stream; /* the batch names it (protocol.md) */
         sl_be64_put(key, ++g->head);
         if (pack_event(g, it, i) != SL_OK ||
             sl_run_apply(run, ev, g->head, g->now_us) != SL_OK) {
@@ -214,7 +218,7 @@ static void
 flush_runs(group_t *g, sl_txn_t *txn)
 {
     for (size_t i = 0; i < g->nruns && txn->rc == SL_OK; i++) {
-        cached_t *ce = &g->runs[i];
+        cached_t *ce = g->runs[i];
         if (!ce->dirty) {
             continue; /* only resends or gaps: nothing changed */
         }
@@ -317,11 +321,11 @@ static void
 notify_verdicts(group_t *g)
 {
     for (size_t i = 0; i < g->nruns; i++) {
-        if (g->runs[i].verdict_now &&
-            zstr_sendx(g->c->pipe_writer, "V", g->runs[i].run->run_id,
+        if (g->runs[i]->verdict_now &&
+            zstr_sendx(g->c->pipe_writer, "V", g->runs[i]->run->run_id,
                        NULL) != 0) {
             SL_WARN("writer", "verdict notice for %s lost",
-                    g->runs[i].run->run_id);
+                    g->runs[i]->run->run_id);
         }
     }
 }
@@ -346,7 +350,8 @@ finish_group(group_t *g, int rc, const char *why)
         notify_verdicts(g);
     }
     for (size_t i = 0; i < g->nruns; i++) {
-        sl_run_free(&g->runs[i].run);
+        sl_run_free(&g->runs[i]->run);
+        free(g->runs[i]);
     }
     g->n = g->nruns = g->noff = g->arena_len = 0;
 }
