@@ -63,6 +63,14 @@ kind_name(Sluice__V1__Event__BodyCase k)
         return "finish";
     case SLUICE__V1__EVENT__BODY_VERDICT:
         return "verdict";
+    case SLUICE__V1__EVENT__BODY_COVERAGE_FILE:
+        return "coverage_file";
+    case SLUICE__V1__EVENT__BODY_COVERAGE_TOTAL:
+        return "coverage_total";
+    case SLUICE__V1__EVENT__BODY_BENCHMARK:
+        return "benchmark";
+    case SLUICE__V1__EVENT__BODY_FINDING:
+        return "finding";
     default:
         return "unknown";
     }
@@ -103,6 +111,58 @@ text_meta(const Sluice__V1__RunMeta *m)
     }
 }
 
+static const char *
+severity_name(Sluice__V1__Severity s)
+{
+    static const char *const names[] = {"none", "low", "medium", "high",
+                                        "critical"};
+    return (unsigned)s < 5 ? names[s] : "unknown";
+}
+
+/* "lines 19/29 branches 6/16 functions 4/5" (what the format has). */
+static void
+text_coverage(const Sluice__V1__Coverage *c)
+{
+    if (c->path[0] != '\0') {
+        cli_put(stdout, c->path, 0);
+        putchar(' ');
+    } else {
+        printf("%" PRIu64 " files ", c->files);
+    }
+    printf("lines %" PRIu64 "/%" PRIu64, c->lines_covered, c->lines_valid);
+    if (c->branches_valid > 0) {
+        printf(" branches %" PRIu64 "/%" PRIu64, c->branches_covered,
+               c->branches_valid);
+    }
+    if (c->functions_valid > 0) {
+        printf(" functions %" PRIu64 "/%" PRIu64, c->functions_covered,
+               c->functions_valid);
+    }
+}
+
+static void
+text_finding(const Sluice__V1__Finding *f)
+{
+    printf("%s ", severity_name(f->severity));
+    cli_put(stdout, f->rule_id, 0);
+    putchar(' ');
+    cli_put(stdout, f->uri, 0);
+    printf(":%u", f->line);
+}
+
+static void
+text_benchmark(const Sluice__V1__Benchmark *b)
+{
+    cli_put(stdout, b->name, 0);
+    if (b->measure[0] != '\0') {
+        putchar(' ');
+        cli_put(stdout, b->measure, 0);
+    }
+    printf(" %g ", b->value);
+    cli_put(stdout, b->unit, 0);
+    printf(" (%zu samples)", b->n_samples);
+}
+
 static void
 text_body(const sl_pb_event_t *ev)
 {
@@ -133,6 +193,18 @@ text_body(const sl_pb_event_t *ev)
         break;
     case SLUICE__V1__EVENT__BODY_FINISH:
         fputs("run finished", stdout);
+        break;
+    case SLUICE__V1__EVENT__BODY_COVERAGE_FILE:
+        text_coverage(ev->coverage_file);
+        break;
+    case SLUICE__V1__EVENT__BODY_COVERAGE_TOTAL:
+        text_coverage(ev->coverage_total);
+        break;
+    case SLUICE__V1__EVENT__BODY_BENCHMARK:
+        text_benchmark(ev->benchmark);
+        break;
+    case SLUICE__V1__EVENT__BODY_FINDING:
+        text_finding(ev->finding);
         break;
     default:
         fputs("(a body this version does not know)", stdout);
@@ -191,6 +263,67 @@ js_test(yajl_gen g, const Sluice__V1__TestCase *t)
     sl_json_kstr(g, "message", t->message);
     sl_json_kstr(g, "file", t->file);
     sl_json_ku64(g, "line", t->line);
+    sl_json_kstr(g, "id", t->id);
+    sl_json_kbool(g, "flaky", t->flaky);
+    sl_json_ku64(g, "reruns", t->reruns);
+    sl_json_kstr(g, "system_out", t->system_out);
+    sl_json_kstr(g, "system_err", t->system_err);
+    sl_json_str(g, "properties");
+    (void)yajl_gen_map_open(g);
+    for (size_t i = 0; i < t->n_properties; i++) {
+        sl_json_kstr(g, t->properties[i]->name, t->properties[i]->value);
+    }
+    (void)yajl_gen_map_close(g);
+}
+
+static void
+js_coverage(yajl_gen g, const Sluice__V1__Coverage *c)
+{
+    if (c->path[0] != '\0') {
+        sl_json_kstr(g, "path", c->path);
+    } else {
+        sl_json_ku64(g, "files", c->files);
+    }
+    sl_json_ku64(g, "lines_valid", c->lines_valid);
+    sl_json_ku64(g, "lines_covered", c->lines_covered);
+    sl_json_ku64(g, "branches_valid", c->branches_valid);
+    sl_json_ku64(g, "branches_covered", c->branches_covered);
+    sl_json_ku64(g, "functions_valid", c->functions_valid);
+    sl_json_ku64(g, "functions_covered", c->functions_covered);
+}
+
+static void
+js_benchmark(yajl_gen g, const Sluice__V1__Benchmark *b)
+{
+    sl_json_kstr(g, "name", b->name);
+    sl_json_kstr(g, "measure", b->measure);
+    sl_json_knum(g, "value", b->value, 1);
+    sl_json_kstr(g, "unit", b->unit);
+    sl_json_kbool(g, "lower_is_better", b->lower_is_better);
+    sl_json_knum(g, "stddev", b->stddev, b->stddev > 0);
+    sl_json_str(g, "samples");
+    (void)yajl_gen_array_open(g);
+    for (size_t i = 0; i < b->n_samples; i++) {
+        sl_json_num(g, b->samples[i]);
+    }
+    (void)yajl_gen_array_close(g);
+    sl_json_ku64(g, "samples_total", b->samples_total);
+}
+
+static void
+js_finding(yajl_gen g, const Sluice__V1__Finding *f)
+{
+    sl_json_kstr(g, "tool", f->tool);
+    sl_json_kstr(g, "rule_id", f->rule_id);
+    sl_json_kstr(g, "level", f->level);
+    sl_json_kstr(g, "severity", severity_name(f->severity));
+    sl_json_knum(g, "security_severity", f->security_severity,
+                 f->has_security_severity);
+    sl_json_kstr(g, "message", f->message);
+    sl_json_kstr(g, "uri", f->uri);
+    sl_json_ku64(g, "line", f->line);
+    sl_json_ku64(g, "column", f->column);
+    sl_json_kstr(g, "fingerprint", f->fingerprint);
 }
 
 static void
@@ -219,6 +352,18 @@ js_body(yajl_gen g, const sl_pb_event_t *ev)
         break;
     case SLUICE__V1__EVENT__BODY_VERDICT:
         js_verdict(g, ev->verdict);
+        break;
+    case SLUICE__V1__EVENT__BODY_COVERAGE_FILE:
+        js_coverage(g, ev->coverage_file);
+        break;
+    case SLUICE__V1__EVENT__BODY_COVERAGE_TOTAL:
+        js_coverage(g, ev->coverage_total);
+        break;
+    case SLUICE__V1__EVENT__BODY_BENCHMARK:
+        js_benchmark(g, ev->benchmark);
+        break;
+    case SLUICE__V1__EVENT__BODY_FINDING:
+        js_finding(g, ev->finding);
         break;
     default:
         break;
