@@ -1,6 +1,7 @@
 /* The end-to-end harness's processes: setup and teardown, the daemons and
  * the agent (see harness.h; the queries and JSON are in harness_query.c).
- * Built with _XOPEN_SOURCE=700 for nftw (CMakeLists.txt). */
+ * Built with _XOPEN_SOURCE=700 for nftw and _DEFAULT_SOURCE for wait4
+ * (CMakeLists.txt). */
 #include "harness.h"
 
 #include <dirent.h>
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -185,9 +187,12 @@ reap(h_proc_t *p, int ms)
     int64_t deadline = sl_mono_ms() + ms;
     while (p->pid > 0) {
         int st = 0;
-        pid_t r = waitpid(p->pid, &st, WNOHANG);
+        struct rusage ru;
+        memset(&ru, 0, sizeof ru);
+        pid_t r = wait4(p->pid, &st, WNOHANG, &ru);
         if (r == p->pid || (r < 0 && errno != EINTR)) {
             p->status = r == p->pid ? st : -1;
+            p->max_rss_kib = ru.ru_maxrss;
             p->pid = 0;
             break;
         }
@@ -492,10 +497,24 @@ h_collector_start(h_env_t *h, const char *data_dir, const char *listen)
     return h_collector_start_args(h, data_dir, listen, NULL);
 }
 
+/* A daemon's state must live in the test's temp dir: a relative path
+ * would land in the working directory and outlive the test. */
+static void
+check_inside(const h_env_t *h, const char *what, const char *dir)
+{
+    size_t n = strlen(h->dir);
+    if (strncmp(dir, h->dir, n) != 0 || dir[n] != '/') {
+        print_error("%s '%s' is not inside %s: use h_path\n", what, dir,
+                    h->dir);
+        fail();
+    }
+}
+
 h_proc_t *
 h_collector_start_args(h_env_t *h, const char *data_dir, const char *listen,
                        ...)
 {
+    check_inside(h, "collector data", data_dir);
     h_proc_t *p = proc_new(h, "collector", 1);
     args_t a = {0};
     va_list ap;
@@ -520,6 +539,7 @@ h_collector_start_args(h_env_t *h, const char *data_dir, const char *listen,
 h_proc_t *
 h_gate_start(h_env_t *h, const h_proc_t *c, const char *state_dir)
 {
+    check_inside(h, "gate state", state_dir);
     h_proc_t *p = proc_new(h, "gate", 1);
     args_t a = {0};
     args_of(&a, SL_GATE_BIN, "--collector", c->listen, "--subscribe",
@@ -597,6 +617,7 @@ collect_result(h_env_t *h, const h_proc_t *p)
     free(h->agent.out);
     free(h->agent.err);
     h->agent.status = WEXITSTATUS(p->status);
+    h->agent.max_rss_kib = p->max_rss_kib;
     h->agent.out = slurp(p->out);
     h->agent.err = slurp(p->err);
     if (h->agent.out == NULL || h->agent.err == NULL) {

@@ -43,6 +43,7 @@ typedef struct h_proc {
     char cmd[1024];   /* its command line, for failure reports */
     pid_t pid;        /* 0 once reaped */
     int status;       /* its waitpid status, once reaped */
+    long max_rss_kib; /* its peak resident set (wait4), once reaped */
     int daemon;       /* stopped by h_stop / h_finish */
     char out[H_PATH]; /* its stdout and stderr, captured to files */
     char err[H_PATH];
@@ -54,6 +55,7 @@ typedef struct h_proc {
 /* What one agent run did. out and err are NUL-terminated. */
 typedef struct h_result {
     int status; /* exit status */
+    long max_rss_kib; /* peak resident set size */
     char *out;
     char *err;
 } h_result_t;
@@ -160,6 +162,10 @@ const char *h_json_str(yajl_val root, const char **path);
 double h_json_num(yajl_val root, const char **path);
 /* The array at path, which must have len elements (a->u.array.values). */
 yajl_val h_json_array(yajl_val root, const char **path, size_t len);
+
+/* Nonzero when two JSON trees are equal: same keys in the same order, and
+ * numbers written the same. */
+int h_json_equal(yajl_val a, yajl_val b);
 
 /* Fails (printing both) unless needle occurs in text. */
 #define h_assert_contains(text, needle)                                        \

@@ -294,3 +294,40 @@ h_json_num(yajl_val root, const char **path)
                    "number")
         ->u.number.d;
 }
+
+int
+h_json_equal(yajl_val a, yajl_val b)
+{
+    if (a == NULL || b == NULL || a->type != b->type) {
+        return a == b;
+    }
+    switch (a->type) {
+    case yajl_t_string:
+        return strcmp(a->u.string, b->u.string) == 0;
+    case yajl_t_number:
+        return strcmp(a->u.number.r, b->u.number.r) == 0;
+    case yajl_t_object:
+        if (a->u.object.len != b->u.object.len) {
+            return 0;
+        }
+        for (size_t i = 0; i < a->u.object.len; i++) {
+            if (strcmp(a->u.object.keys[i], b->u.object.keys[i]) != 0 ||
+                !h_json_equal(a->u.object.values[i], b->u.object.values[i])) {
+                return 0;
+            }
+        }
+        return 1;
+    case yajl_t_array:
+        if (a->u.array.len != b->u.array.len) {
+            return 0;
+        }
+        for (size_t i = 0; i < a->u.array.len; i++) {
+            if (!h_json_equal(a->u.array.values[i], b->u.array.values[i])) {
+                return 0;
+            }
+        }
+        return 1;
+    default: /* true, false, null: the type says it all */
+        return 1;
+    }
+}
