@@ -261,10 +261,16 @@ result_hash_field(crypto_generichash_state *st, const char *v)
 static void
 result_sort(const sl_sarif_pairs_t *ps, unsigned order[SARIF_PAIRS_MAX])
 {
-    for (unsigned i = 0; i < ps->n; i++) {
+    /* Through an array of keys: GCC's -O2 bounds analysis under ASan
+     * misreads strcmp on ps->p[order[k]].key as reading past ps. */
+    const char *keys[SARIF_PAIRS_MAX];
+    unsigned n = ps->n < SARIF_PAIRS_MAX ? ps->n : SARIF_PAIRS_MAX;
+    for (unsigned i = 0; i < n; i++) {
+        keys[i] = ps->p[i].key;
+    }
+    for (unsigned i = 0; i < n; i++) {
         unsigned k = i;
-        for (; k > 0 && strcmp(ps->p[order[k - 1]].key, ps->p[i].key) > 0;
-             k--) {
+        for (; k > 0 && strcmp(keys[order[k - 1]], keys[i]) > 0; k--) {
             order[k] = order[k - 1];
         }
         order[k] = i;
