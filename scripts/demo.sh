@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job on one machine: installs what is missing, builds, starts a
 # collector and a gate on loopback, pushes the sample artifacts in
-# examples/ as one passing and one failing run, prints both verdicts and
+# examples/ (test results, coverage, benchmarks, a security scan) as one
+# passing and one failing run, prints both verdicts and
 # the run list, and stops the daemons again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,17 +41,20 @@ echo "collector on $listen (events on $publish), gate following it"
 echo
 
 export SLUICE_COLLECTOR=$listen SLUICE_SPOOL=$work/spool
-push() { # run-id file: prints the verdict; returns the agent's exit status
+push() { # run-id file...: prints the verdict; returns the agent's exit status
+  run=$1
+  shift
+  echo "== push $*"
   "$bin/agent/sluice-agent" push --project demo --branch main \
-    --run-id "$1" --wait=10 "$2"
+    --run-id "$run" --wait=10 "$@"
 }
-echo "== push examples/junit/passing.xml"
 pass_rc=0
-push demo-pass examples/junit/passing.xml || pass_rc=$?
+push demo-pass examples/junit/passing.xml examples/coverage/lcov.info \
+  examples/bench/hyperfine.json || pass_rc=$?
 echo
-echo "== push examples/junit/failing.xml"
 fail_rc=0
-push demo-fail examples/junit/failing.xml || fail_rc=$?
+push demo-fail examples/junit/failing.xml examples/coverage/cobertura.xml \
+  examples/sarif/flawfinder.sarif || fail_rc=$?
 echo
 echo "== sluice runs"
 "$bin/cli/sluice" runs
