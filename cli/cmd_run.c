@@ -66,7 +66,6 @@ print_artifacts(const sl_pb_run_t *r)
 static void
 print_run(const sl_pb_run_t *r)
 {
-    const Sluice__V1__TestCounts *t = r->tests;
     line("run:", r->run_id);
     line("project:", r->meta->project);
     line("branch:", r->meta->branch);
@@ -76,9 +75,8 @@ print_run(const sl_pb_run_t *r)
         line("url:", r->meta->url);
     }
     print_times(r);
-    printf("%-10s %" PRIu64 " total: %" PRIu64 " passed, %" PRIu64
-           " failed, %" PRIu64 " errors, %" PRIu64 " skipped\n",
-           "tests:", t->total, t->passed, t->failed, t->errors, t->skipped);
+    /* The verdict block lists the tests, coverage, benchmarks and
+     * findings of the run, then the reasons. */
     sl_run_print_verdict(r, stdout);
     print_artifacts(r);
 }
