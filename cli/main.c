@@ -33,7 +33,8 @@ static void
 usage(FILE *out)
 {
     fprintf(out, "usage: sluice COMMAND [OPTION]... [ARG]...\n\n"
-                 "Queries the sluice collector, or judges artifacts offline.\n\ncommands:\n");
+                 "Queries the sluice collector, or judges artifacts "
+                 "offline.\n\ncommands:\n");
     for (const cli_cmd_t *c = commands; c->name != NULL; c++) {
         fprintf(out, "  %-10s %s\n", c->name, c->help);
     }

@@ -189,7 +189,8 @@ print_kinds(const sl_pb_run_t *r, FILE *out)
     }
     if (r->coverage_reports > 0) {
         const Sluice__V1__Coverage *c = r->coverage;
-        fprintf(out, "  coverage    %llu file(s)", (unsigned long long)c->files);
+        fprintf(out, "  coverage    %llu file(s)",
+                (unsigned long long)c->files);
         print_cov(out, "lines", c->lines_covered, c->lines_valid);
         print_cov(out, "branches", c->branches_covered, c->branches_valid);
         print_cov(out, "functions", c->functions_covered, c->functions_valid);

@@ -84,18 +84,6 @@ static const char *const cob_kind[COB_KINDS] = {"line", "branch", "function"};
 
 /* ---- numbers ------------------------------------------------------------ */
 
-static int
-cob_u64(sl_xml_t *x, const char *name, const char *v, uint64_t max,
-        uint64_t *out)
-{
-    if (sl_parse_u64(v, 0, max, out) != SL_OK) {
-        return sl_xml_fail(x, SL_EINPUT,
-                           "bad %s \"%.40s\" (want 0 to %" PRIu64 ")", name, v,
-                           max);
-    }
-    return SL_OK;
-}
-
 /* Reads the digits at *s up to the character end into *out and moves *s
  * past end. */
 static int
@@ -261,9 +249,9 @@ cob_root_pair(cobertura_t *c, sl_xml_t *x, const char **attrs, int kind)
     }
     uint64_t *valid = &c->root.valid[kind];
     uint64_t *covered = &c->root.covered[kind];
-    int rc = cob_u64(x, names[kind][0], v, UINT64_MAX, valid);
+    int rc = sl_xml_u64(x, names[kind][0], v, UINT64_MAX, valid);
     if (rc == SL_OK) {
-        rc = cob_u64(x, names[kind][1], cv, UINT64_MAX, covered);
+        rc = sl_xml_u64(x, names[kind][1], cv, UINT64_MAX, covered);
     }
     if (rc == SL_OK && *covered > *valid) {
         return sl_xml_fail(x, SL_EINPUT,
@@ -363,9 +351,9 @@ cob_line(cobertura_t *c, sl_xml_t *x, const char **attrs, int in_method)
     uint64_t hits = 0;
     uint64_t bc = 0;
     uint64_t bv = 0;
-    int rc = cob_u64(x, "number", num, UINT32_MAX, &line);
+    int rc = sl_xml_u64(x, "number", num, UINT32_MAX, &line);
     if (rc == SL_OK) {
-        rc = cob_u64(x, "hits", hv, UINT64_MAX, &hits);
+        rc = sl_xml_u64(x, "hits", hv, UINT64_MAX, &hits);
     }
     if (rc == SL_OK) {
         rc = cob_line_branches(x, attrs, &bc, &bv);

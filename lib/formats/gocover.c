@@ -59,7 +59,8 @@ gocover_mode(gocover_t *g, const char *s, size_t len)
                             "\"mode: set|count|atomic\")");
     }
     for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
-        if (strlen(modes[i]) == len - 6 && memcmp(s + 6, modes[i], len - 6) == 0) {
+        if (strlen(modes[i]) == len - 6 &&
+            memcmp(s + 6, modes[i], len - 6) == 0) {
             g->has_mode = 1;
             return SL_OK;
         }
@@ -91,11 +92,10 @@ gocover_back(gocover_t *g, const char *s, const char **end, char sep,
                             (unsigned long long)max);
     }
     if (r != SL_LINES_NUM_OK || q != *end) {
+        int negative =
+            p + 1 < *end && *p == '-' && (unsigned)(p[1] - '0') <= 9u;
         return gocover_fail(g, SL_EINPUT, p, "%s is not a number%s (%s)", what,
-                            p + 1 < *end && *p == '-' && (unsigned)(p[1] - '0') <= 9u
-                                ? " (negative)"
-                                : "",
-                            gocover_want);
+                            negative ? " (negative)" : "", gocover_want);
     }
     *end = p - 1;
     return SL_OK;

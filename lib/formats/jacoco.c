@@ -67,18 +67,6 @@ typedef struct jacoco {
 
 static const char *const jac_type[JAC_KINDS] = {"LINE", "BRANCH", "METHOD"};
 
-static int
-jac_u64(sl_xml_t *x, const char *name, const char *v, uint64_t max,
-        uint64_t *out)
-{
-    if (sl_parse_u64(v, 0, max, out) != SL_OK) {
-        return sl_xml_fail(x, SL_EINPUT,
-                           "bad %s \"%.40s\" (want 0 to %" PRIu64 ")", name, v,
-                           max);
-    }
-    return SL_OK;
-}
-
 /* The kind of a counter type; JAC_KINDS for a type not used. */
 static int
 jac_kind(const char *type)
@@ -115,9 +103,9 @@ jac_counter(jacoco_t *j, sl_xml_t *x, const char **attrs, unsigned d)
     }
     uint64_t missed = 0;
     uint64_t covered = 0;
-    int rc = jac_u64(x, "missed", mv, UINT64_MAX, &missed);
+    int rc = sl_xml_u64(x, "missed", mv, UINT64_MAX, &missed);
     if (rc == SL_OK) {
-        rc = jac_u64(x, "covered", cv, UINT64_MAX, &covered);
+        rc = sl_xml_u64(x, "covered", cv, UINT64_MAX, &covered);
     }
     if (rc == SL_OK && missed > UINT64_MAX - covered) {
         return sl_xml_fail(x, SL_EINPUT, "%.40s counter overflows 64 bits",
@@ -194,7 +182,7 @@ jac_line(sl_xml_t *x, const char **attrs)
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         const char *v = sl_xml_attr(attrs, names[i]);
         uint64_t u = 0;
-        int rc = v == NULL ? SL_OK : jac_u64(x, names[i], v, UINT32_MAX, &u);
+        int rc = v == NULL ? SL_OK : sl_xml_u64(x, names[i], v, UINT32_MAX, &u);
         if (rc != SL_OK) {
             return rc;
         }

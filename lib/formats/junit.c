@@ -219,9 +219,8 @@ junit_case_numbers(junit_t *j, sl_xml_t *x, const char *const v[JA_COUNT])
     }
     uint64_t u = 0;
     if (lv != NULL && *lv != '\0' &&
-        sl_parse_u64(lv, 0, UINT_MAX, &u) != SL_OK) {
-        return sl_xml_fail(x, SL_EINPUT, "bad line \"%.40s\" (want 0 to %u)",
-                           lv, UINT_MAX);
+        sl_xml_u64(x, "line", lv, UINT_MAX, &u) != SL_OK) {
+        return SL_EINPUT;
     }
     j->line = (unsigned)u;
     return SL_OK;

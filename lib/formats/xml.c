@@ -2,10 +2,13 @@
 
 #include <errno.h>
 #include <expat.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "sluice/parse.h"
 
 struct sl_xml {
     XML_Parser p;
@@ -47,6 +50,18 @@ unsigned
 sl_xml_depth(const sl_xml_t *x)
 {
     return x->depth;
+}
+
+int
+sl_xml_u64(sl_xml_t *x, const char *name, const char *v, uint64_t max,
+           uint64_t *out)
+{
+    if (sl_parse_u64(v, 0, max, out) != SL_OK) {
+        return sl_xml_fail(x, SL_EINPUT,
+                           "bad %s \"%.40s\" (want 0 to %" PRIu64 ")", name, v,
+                           max);
+    }
+    return SL_OK;
 }
 
 const char *

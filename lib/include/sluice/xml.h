@@ -19,6 +19,7 @@
 #define SLUICE_XML_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "sluice/err.h"
 #include "sluice/text.h"
@@ -63,6 +64,12 @@ int sl_xml_fail(sl_xml_t *x, int rc, const char *fmt, ...) SL_PRINTF(3, 4);
  * callbacks it is the depth of that element; in text, of the element that
  * holds the text. */
 unsigned sl_xml_depth(const sl_xml_t *x);
+
+/* From inside a callback: parses the attribute value v (named name in the
+ * message) as an unsigned decimal from 0 to max into *out, or fails the
+ * parse with "bad NAME \"V\" (want 0 to MAX)". */
+int sl_xml_u64(sl_xml_t *x, const char *name, const char *v, uint64_t max,
+               uint64_t *out) SL_NODISCARD;
 
 /* The value of attribute name in attrs (as given to start), or NULL. */
 const char *sl_xml_attr(const char **attrs, const char *name);
