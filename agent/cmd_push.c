@@ -151,29 +151,23 @@ stream_event(void *ctx, const sl_pb_event_t *rec)
     return agent_stream_add(&ss->st, &ev);
 }
 
+/* Adds an artifact's begin or end event, which is not one of its
+ * records. */
+static int
+stream_edge(void *ctx, const sl_pb_event_t *edge)
+{
+    stream_sink_t *ss = ctx;
+    sl_pb_event_t ev = *edge;
+    return agent_stream_add(&ss->st, &ev);
+}
+
 static int
 stream_edges(stream_sink_t *ss, const file_t *f, int end)
 {
-    sl_pb_event_t ev;
-    sluice__v1__event__init(&ev);
-    Sluice__V1__ArtifactBegin b;
-    sluice__v1__artifact_begin__init(&b);
-    Sluice__V1__ArtifactEnd e;
-    sluice__v1__artifact_end__init(&e);
-    if (end) {
-        e.events = ss->events;
-        ev.body_case = SLUICE__V1__EVENT__BODY_ARTIFACT_END;
-        ev.artifact_end = &e;
-    } else {
-        b.format = (char *)(uintptr_t)f->fmt->name;
-        b.path = (char *)(uintptr_t)f->path;
-        b.size = f->size;
-        b.digest.data = (uint8_t *)(uintptr_t)f->digest;
-        b.digest.len = sizeof f->digest;
-        ev.body_case = SLUICE__V1__EVENT__BODY_ARTIFACT_BEGIN;
-        ev.artifact_begin = &b;
-    }
-    return agent_stream_add(&ss->st, &ev);
+    sl_sink_t sink = {ss, stream_edge};
+    sl_artifact_t a = {f->fmt->name, f->path, f->size, f->digest,
+                       sizeof f->digest, ss->events};
+    return sl_artifact_emit(&sink, &a, end);
 }
 
 /* Pass 2: one stream per file, begin, records, end. */

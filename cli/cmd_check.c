@@ -83,30 +83,6 @@ check_emit(void *ctx, const sl_pb_event_t *rec)
     return check_apply(ctx, &ev);
 }
 
-/* The artifact's first and last events, as the agent sends them. */
-static int
-check_edge(check_run_t *c, const char *path, const sl_format_t *fmt,
-           uint64_t size, int end)
-{
-    sl_pb_event_t ev;
-    sluice__v1__event__init(&ev);
-    Sluice__V1__ArtifactBegin b;
-    sluice__v1__artifact_begin__init(&b);
-    Sluice__V1__ArtifactEnd e;
-    sluice__v1__artifact_end__init(&e);
-    if (end) {
-        ev.body_case = SLUICE__V1__EVENT__BODY_ARTIFACT_END;
-        ev.artifact_end = &e;
-    } else {
-        b.format = (char *)(uintptr_t)fmt->name;
-        b.path = (char *)(uintptr_t)path;
-        b.size = size;
-        ev.body_case = SLUICE__V1__EVENT__BODY_ARTIFACT_BEGIN;
-        ev.artifact_begin = &b;
-    }
-    return check_apply(c, &ev);
-}
-
 static int
 check_file(check_run_t *c, const char *path, const sl_format_t *forced,
            sl_err_t *err)
@@ -118,15 +94,19 @@ check_file(check_run_t *c, const char *path, const sl_format_t *forced,
     }
     int rc = fmt != NULL ? SL_OK : sl_format_detect_file(path, &fmt, err);
     sl_sink_t sink = {c, check_emit};
+    sl_artifact_t a = {.path = path, .size = (uint64_t)st.st_size};
     c->stream++;
+    uint64_t first = c->lsn;
     if (rc == SL_OK) {
-        rc = check_edge(c, path, fmt, (uint64_t)st.st_size, 0);
+        a.format = fmt->name;
+        rc = sl_artifact_emit(&sink, &a, 0);
     }
     if (rc == SL_OK) {
         rc = sl_format_parse_file(path, fmt, &sink, NULL, err);
     }
     if (rc == SL_OK) {
-        rc = check_edge(c, path, fmt, 0, 1);
+        a.events = c->lsn - first - 1; /* the records after the begin */
+        rc = sl_artifact_emit(&sink, &a, 1);
     }
     return rc;
 }

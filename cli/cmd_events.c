@@ -284,12 +284,7 @@ js_coverage(yajl_gen g, const Sluice__V1__Coverage *c)
     } else {
         sl_json_ku64(g, "files", c->files);
     }
-    sl_json_ku64(g, "lines_valid", c->lines_valid);
-    sl_json_ku64(g, "lines_covered", c->lines_covered);
-    sl_json_ku64(g, "branches_valid", c->branches_valid);
-    sl_json_ku64(g, "branches_covered", c->branches_covered);
-    sl_json_ku64(g, "functions_valid", c->functions_valid);
-    sl_json_ku64(g, "functions_covered", c->functions_covered);
+    sl_run_json_coverage(g, c, 0);
 }
 
 static void

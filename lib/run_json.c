@@ -26,6 +26,23 @@ gen_rate(yajl_gen g, const char *k, uint64_t covered, uint64_t valid)
                  valid > 0);
 }
 
+void
+sl_run_json_coverage(yajl_gen g, const Sluice__V1__Coverage *c, int rates)
+{
+    sl_json_ku64(g, "lines_valid", c->lines_valid);
+    sl_json_ku64(g, "lines_covered", c->lines_covered);
+    if (rates) {
+        gen_rate(g, "line_rate", c->lines_covered, c->lines_valid);
+    }
+    sl_json_ku64(g, "branches_valid", c->branches_valid);
+    sl_json_ku64(g, "branches_covered", c->branches_covered);
+    if (rates) {
+        gen_rate(g, "branch_rate", c->branches_covered, c->branches_valid);
+    }
+    sl_json_ku64(g, "functions_valid", c->functions_valid);
+    sl_json_ku64(g, "functions_covered", c->functions_covered);
+}
+
 /* null when no coverage report came with the run. */
 static void
 gen_coverage(yajl_gen g, const sl_pb_run_t *r)
@@ -37,14 +54,7 @@ gen_coverage(yajl_gen g, const sl_pb_run_t *r)
         return;
     }
     (void)yajl_gen_map_open(g);
-    sl_json_ku64(g, "lines_valid", c->lines_valid);
-    sl_json_ku64(g, "lines_covered", c->lines_covered);
-    gen_rate(g, "line_rate", c->lines_covered, c->lines_valid);
-    sl_json_ku64(g, "branches_valid", c->branches_valid);
-    sl_json_ku64(g, "branches_covered", c->branches_covered);
-    gen_rate(g, "branch_rate", c->branches_covered, c->branches_valid);
-    sl_json_ku64(g, "functions_valid", c->functions_valid);
-    sl_json_ku64(g, "functions_covered", c->functions_covered);
+    sl_run_json_coverage(g, c, 1);
     sl_json_ku64(g, "files", c->files);
     sl_json_ku64(g, "reports", r->coverage_reports);
     (void)yajl_gen_map_close(g);

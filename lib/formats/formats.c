@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +75,33 @@ sl_sink_emit(const sl_sink_t *sink, Sluice__V1__Event__BodyCase body_case,
         return SL_EINVAL; /* not a record a parser makes */
     }
     return sink->emit(sink->ctx, &ev);
+}
+
+int
+sl_artifact_emit(const sl_sink_t *sink, const sl_artifact_t *a, int end)
+{
+    sl_pb_event_t ev;
+    sluice__v1__event__init(&ev);
+    Sluice__V1__ArtifactBegin b;
+    sluice__v1__artifact_begin__init(&b);
+    Sluice__V1__ArtifactEnd e;
+    sluice__v1__artifact_end__init(&e);
+    if (end) {
+        e.events = a->events;
+        ev.body_case = SLUICE__V1__EVENT__BODY_ARTIFACT_END;
+        ev.artifact_end = &e;
+    } else {
+        /* protobuf-c's fields are not const; nothing writes through them */
+        b.format = (char *)(uintptr_t)a->format;
+        b.path = (char *)(uintptr_t)a->path;
+        b.size = a->size;
+        b.digest.data = (uint8_t *)(uintptr_t)a->digest;
+        b.digest.len = a->digest != NULL ? a->digest_len : 0;
+        ev.body_case = SLUICE__V1__EVENT__BODY_ARTIFACT_BEGIN;
+        ev.artifact_begin = &b;
+    }
+    return sink != NULL && sink->emit != NULL ? sink->emit(sink->ctx, &ev)
+                                              : SL_OK;
 }
 
 const sl_format_t *

@@ -8,6 +8,7 @@
 #define SLUICE_FORMATS_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "sluice/err.h"
@@ -41,6 +42,21 @@ typedef struct sl_sink {
  * everything. */
 int sl_sink_emit(const sl_sink_t *sink, Sluice__V1__Event__BodyCase body_case,
                  void *body) SL_NODISCARD;
+
+/* An artifact file as its stream's first and last events describe it. */
+typedef struct sl_artifact {
+    const char *format; /* the format's name */
+    const char *path;
+    uint64_t size;      /* bytes */
+    const uint8_t *digest; /* BLAKE2b-128 of the content, or NULL */
+    size_t digest_len;
+    uint64_t events;    /* records between begin and end (for the end) */
+} sl_artifact_t;
+
+/* Hands sink the ArtifactBegin (end 0) or ArtifactEnd (end 1) event of a,
+ * as every stream of an artifact starts and ends. */
+int sl_artifact_emit(const sl_sink_t *sink, const sl_artifact_t *a, int end)
+    SL_NODISCARD;
 
 typedef struct sl_format {
     const char *name; /* "junit", ... as given to --format */

@@ -10,6 +10,8 @@
 
 #include <stdio.h>
 
+#include <yajl/yajl_gen.h>
+
 #include "sluice/wire.h"
 
 /* Reserved stream ids (artifact streams are digests of the content). */
@@ -44,6 +46,12 @@ const char *sl_run_status(const sl_pb_run_t *r);
 /* Writes the run summary of DESIGN.md's contract as JSON to out.
  * SL_EIO / SL_ENOMEM. */
 int sl_run_json(const sl_pb_run_t *r, FILE *out) SL_NODISCARD;
+
+/* The figures of a Coverage message as members of the JSON object open in
+ * g: lines, branches and functions valid and covered, with
+ * line_rate and branch_rate when rates is nonzero. */
+void sl_run_json_coverage(yajl_gen g, const Sluice__V1__Coverage *c,
+                          int rates);
 
 /* Writes the verdict for people: status line, then one line per reason. */
 void sl_run_print_verdict(const sl_pb_run_t *r, FILE *out);
