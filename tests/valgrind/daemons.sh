@@ -2,9 +2,10 @@
 # Runs the collector and the gate under valgrind through one pushed run and
 # a SIGTERM shutdown; fails on any memory error or definite/indirect leak,
 # or on a daemon exit status other than 0.
-# usage: daemons.sh COLLECTOR GATE AGENT FIXTURE
+# usage: daemons.sh COLLECTOR GATE AGENT FILE...
 set -euo pipefail
-collector=$1 gate=$2 agent=$3 fixture=$4
+collector=$1 gate=$2 agent=$3
+shift 3 # the rest: artifact files of every kind, pushed as one run
 work=$(mktemp -d)
 pids=()
 cleanup() {
@@ -40,7 +41,7 @@ wait_file "$work/g.ready"
 
 rc=0
 "$agent" push --collector "$listen" --spool "$work/spool" --project vg \
-  --run-id vg-1 --wait=60 "$fixture" >/dev/null || rc=$?
+  --run-id vg-1 --wait=60 "$@" >/dev/null || rc=$?
 [ "$rc" -eq 1 ] || { echo "valgrind: push exited $rc, expected 1 (fail verdict)" >&2; exit 1; }
 
 stop "$gpid" gate
