@@ -190,6 +190,10 @@ apply_artifact(sl_pb_run_t *r, uint64_t stream,
     if (find_artifact(r, stream) != NULL) {
         return SL_OK;
     }
+    if (r->n_artifacts >= SL_RUN_ARTIFACTS_MAX) {
+        r->capped = 1;
+        return SL_OK;
+    }
     Sluice__V1__Artifact *a = malloc(sizeof *a);
     if (a == NULL) {
         return SL_ENOMEM;
@@ -212,17 +216,25 @@ apply_artifact(sl_pb_run_t *r, uint64_t stream,
 
 /* A report's totals add to the run's: a run's coverage is the sum of its
  * reports (docs/formats.md says why a file in two reports counts twice). */
+/* a + b, stopping at UINT64_MAX rather than wrapping. */
+static uint64_t
+sat_add(uint64_t a, uint64_t b)
+{
+    return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
 static void
 apply_coverage(sl_pb_run_t *r, const Sluice__V1__Coverage *c)
 {
     Sluice__V1__Coverage *t = r->coverage;
-    t->lines_valid += c->lines_valid;
-    t->lines_covered += c->lines_covered;
-    t->branches_valid += c->branches_valid;
-    t->branches_covered += c->branches_covered;
-    t->functions_valid += c->functions_valid;
-    t->functions_covered += c->functions_covered;
-    t->files += c->files;
+    t->lines_valid = sat_add(t->lines_valid, c->lines_valid);
+    t->lines_covered = sat_add(t->lines_covered, c->lines_covered);
+    t->branches_valid = sat_add(t->branches_valid, c->branches_valid);
+    t->branches_covered = sat_add(t->branches_covered, c->branches_covered);
+    t->functions_valid = sat_add(t->functions_valid, c->functions_valid);
+    t->functions_covered =
+        sat_add(t->functions_covered, c->functions_covered);
+    t->files = sat_add(t->files, c->files);
     r->coverage_reports++;
 }
 
@@ -234,22 +246,47 @@ same_str(const char *a, const char *b)
 
 /* A benchmark is keyed by (name, measure): a later result replaces an
  * earlier one of the same key. */
+static size_t
+run_samples(const sl_pb_run_t *r, size_t skip)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->n_benchmarks; i++) {
+        n += i != skip ? r->benchmarks[i]->n_samples : 0;
+    }
+    return n;
+}
+
 static int
 apply_benchmark(sl_pb_run_t *r, const Sluice__V1__Benchmark *b)
 {
-    void *copy = NULL;
-    int rc = sl_wire_clone(&b->base, &copy);
-    if (rc != SL_OK) {
-        return rc;
-    }
+    size_t at = r->n_benchmarks;
     for (size_t i = 0; i < r->n_benchmarks; i++) {
         Sluice__V1__Benchmark *old = r->benchmarks[i];
         if (same_str(old->name, b->name) &&
             same_str(old->measure, b->measure)) {
-            sl_wire_free(&r->benchmarks[i]);
-            r->benchmarks[i] = copy;
-            return SL_OK;
+            at = i;
+            break;
         }
+    }
+    if (at == r->n_benchmarks && at >= SL_RUN_BENCHMARKS_MAX) {
+        r->capped = 1;
+        return SL_OK;
+    }
+    Sluice__V1__Benchmark *copy = NULL;
+    int rc = sl_wire_clone(&b->base, (void **)&copy);
+    if (rc != SL_OK) {
+        return rc;
+    }
+    if (run_samples(r, at) + copy->n_samples > SL_RUN_SAMPLES_MAX) {
+        free(copy->samples); /* the copy's own array (protobuf-c) */
+        copy->samples = NULL;
+        copy->n_samples = 0;
+        r->capped = 1;
+    }
+    if (at < r->n_benchmarks) {
+        sl_wire_free(&r->benchmarks[at]);
+        r->benchmarks[at] = copy;
+        return SL_OK;
     }
     rc = push_ptr((void ***)&r->benchmarks, &r->n_benchmarks, copy);
     if (rc != SL_OK) {
@@ -279,11 +316,19 @@ apply_finding(sl_pb_run_t *r, const Sluice__V1__Finding *f)
         c->none++;
         break;
     }
-    for (size_t i = 0; i < c->n_by_rule; i++) {
-        if (same_str(c->by_rule[i]->rule, f->rule_id)) {
-            c->by_rule[i]->count++;
-            return SL_OK;
+    const char *rule = f->rule_id;
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < c->n_by_rule; i++) {
+            if (same_str(c->by_rule[i]->rule, rule)) {
+                c->by_rule[i]->count++;
+                return SL_OK;
+            }
         }
+        if (c->n_by_rule < SL_RUN_RULES_MAX) {
+            break;
+        }
+        rule = SL_RUN_OTHER_RULES; /* full: counted with the others */
+        r->capped = 1;
     }
     Sluice__V1__RuleCount *cnt = malloc(sizeof *cnt);
     if (cnt == NULL) {
@@ -291,7 +336,7 @@ apply_finding(sl_pb_run_t *r, const Sluice__V1__Finding *f)
     }
     sluice__v1__rule_count__init(cnt);
     cnt->count = 1;
-    int rc = set_str(&cnt->rule, f->rule_id);
+    int rc = set_str(&cnt->rule, rule);
     if (rc == SL_OK) {
         rc = push_ptr((void ***)&c->by_rule, &c->n_by_rule, cnt);
     }

@@ -153,6 +153,7 @@ gen_run(yajl_gen g, const sl_pb_run_t *r)
     gen_findings(g, r->findings);
     gen_verdict(g, r->verdict);
     gen_artifacts(g, r);
+    sl_json_kbool(g, "capped", r->capped);
     (void)yajl_gen_map_close(g);
 }
 

@@ -504,6 +504,66 @@ test_run_other_kinds(void **state)
     sl_run_free(&r);
 }
 
+/* Whatever is pushed, a run record stays far below the 16 MiB decode cap:
+ * past each cap the summary leaves the rest to the log and says so. */
+static void
+test_run_caps(void **state)
+{
+    (void)state;
+    sl_pb_run_t *r = sl_run_new("caps");
+    static double samples[10000];
+    char name[32];
+    Sluice__V1__Benchmark b;
+    sluice__v1__benchmark__init(&b);
+    b.name = name;
+    b.unit = S("ns");
+    b.samples = samples;
+    b.n_samples = 10000;
+    b.samples_total = 10000;
+    uint64_t lsn = 1;
+    for (unsigned i = 0; i < SL_RUN_BENCHMARKS_MAX + 5; i++) {
+        (void)snprintf(name, sizeof name, "bench-%u", i);
+        apply(r, 70, SLUICE__V1__EVENT__BODY_BENCHMARK, &b, lsn++, T0);
+    }
+    assert_int_equal(r->n_benchmarks, SL_RUN_BENCHMARKS_MAX);
+    size_t kept = 0;
+    for (size_t i = 0; i < r->n_benchmarks; i++) {
+        kept += r->benchmarks[i]->n_samples;
+        assert_int_equal(r->benchmarks[i]->samples_total, 10000);
+    }
+    assert_int_equal(kept, SL_RUN_SAMPLES_MAX / 10000 * 10000);
+    assert_true(r->capped);
+    Sluice__V1__Finding f;
+    sluice__v1__finding__init(&f);
+    f.rule_id = name;
+    f.severity = SLUICE__V1__SEVERITY__SEVERITY_LOW;
+    for (unsigned i = 0; i < SL_RUN_RULES_MAX + 10; i++) {
+        (void)snprintf(name, sizeof name, "rule-%u", i);
+        apply(r, 71, SLUICE__V1__EVENT__BODY_FINDING, &f, lsn++, T0);
+    }
+    assert_int_equal(r->findings->low, SL_RUN_RULES_MAX + 10);
+    assert_int_equal(r->findings->n_by_rule, SL_RUN_RULES_MAX + 1);
+    Sluice__V1__RuleCount *other = r->findings->by_rule[SL_RUN_RULES_MAX];
+    assert_string_equal(other->rule, SL_RUN_OTHER_RULES);
+    assert_int_equal(other->count, 10);
+    Sluice__V1__Coverage c;
+    sluice__v1__coverage__init(&c);
+    c.lines_valid = UINT64_MAX - 1;
+    apply(r, 72, SLUICE__V1__EVENT__BODY_COVERAGE_TOTAL, &c, lsn++, T0);
+    apply(r, 73, SLUICE__V1__EVENT__BODY_COVERAGE_TOTAL, &c, lsn++, T0);
+    assert_true(r->coverage->lines_valid == UINT64_MAX); /* no wrap */
+    size_t n = 0;
+    uint8_t *buf = sl_wire_pack(&r->base, &n);
+    assert_non_null(buf);
+    assert_true(n < SL_WIRE_MAX_MSG / 4);
+    sl_pb_run_t *d = NULL;
+    assert_int_equal(sl_run_decode(buf, n, &d, NULL), SL_OK);
+    assert_true(d->capped);
+    free(buf);
+    sl_run_free(&d);
+    sl_run_free(&r);
+}
+
 int
 main(void)
 {
@@ -517,6 +577,7 @@ main(void)
         cmocka_unit_test(test_run_names),
         cmocka_unit_test(test_run_print_verdict),
         cmocka_unit_test(test_run_other_kinds),
+        cmocka_unit_test(test_run_caps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

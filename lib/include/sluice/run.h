@@ -18,6 +18,18 @@
 #define SL_STREAM_FINISH 1u
 #define SL_STREAM_VERDICT 2u
 
+/* What one run record keeps at most, so that it always packs well under
+ * SL_WIRE_MAX_MSG whatever was pushed: past a cap the summary leaves the
+ * rest out (it stays in the log) and sets the record's capped flag.
+ * Samples past the cap are dropped from the benchmark that brings them
+ * (its value and samples_total stay); rules past the cap count under
+ * SL_RUN_OTHER_RULES. */
+#define SL_RUN_SAMPLES_MAX    131072u /* samples over all benchmarks */
+#define SL_RUN_BENCHMARKS_MAX 2048u
+#define SL_RUN_RULES_MAX      1024u
+#define SL_RUN_ARTIFACTS_MAX  1024u
+#define SL_RUN_OTHER_RULES    "(other rules)"
+
 /* A new open run. NULL on OOM. */
 sl_pb_run_t *sl_run_new(const char *run_id);
 /* Decodes a stored record. SL_EINPUT / SL_ENOMEM. */
