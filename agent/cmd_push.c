@@ -6,7 +6,6 @@
  * then to stream it. Memory stays bounded by one batch either way. */
 #include "agent.h"
 
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -21,14 +20,14 @@
 typedef struct file {
     const char *path;
     const sl_format_t *fmt;
-    uint8_t digest[16];
+    uint8_t digest[SL_DIGEST_BYTES];
     uint64_t size, events; /* events: records the file holds */
 } file_t;
 
 /* Artifact streams are named by content: the first 8 bytes of the
  * BLAKE2b-128 digest; ids below 16 are reserved (SL_STREAM_*). */
 static uint64_t
-stream_of(const uint8_t digest[16])
+stream_of(const uint8_t digest[SL_DIGEST_BYTES])
 {
     uint64_t v = 0;
     for (int i = 7; i >= 0; i--) {
@@ -40,25 +39,7 @@ stream_of(const uint8_t digest[16])
 static int
 digest_file(file_t *f, sl_err_t *err)
 {
-    int fd = open(f->path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        return sl_err_set(err, SL_EIO, "%s: %s", f->path, strerror(errno));
-    }
-    crypto_generichash_state st;
-    uint8_t buf[65536];
-    ssize_t n;
-    (void)crypto_generichash_init(&st, NULL, 0, sizeof f->digest);
-    f->size = 0;
-    while ((n = read(fd, buf, sizeof buf)) > 0) {
-        (void)crypto_generichash_update(&st, buf, (size_t)n);
-        f->size += (uint64_t)n;
-    }
-    (void)close(fd);
-    if (n < 0) {
-        return sl_err_set(err, SL_EIO, "%s: %s", f->path, strerror(errno));
-    }
-    (void)crypto_generichash_final(&st, f->digest, sizeof f->digest);
-    return SL_OK;
+    return sl_file_digest(f->path, f->digest, &f->size, err);
 }
 
 static int

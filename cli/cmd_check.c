@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli.h"
 #include "sluice/clock.h"
@@ -56,7 +55,9 @@ static const cli_usage_t check_usage = {
     "scans; the format of each is detected from its content), prints the\n"
     "run summary and judges it with the gate's rules, all in this process:\n"
     "no collector is needed. Exit status 1 when the verdict is fail.\n"
-    "Benchmark regressions need a baseline, so only the gate judges them.\n",
+    "A file named twice, or two files of the same content, count once, as\n"
+    "a push stores them once. Benchmark regressions need a baseline, so\n"
+    "only the gate judges them.\n",
     options,
     1,
 };
@@ -67,7 +68,33 @@ typedef struct check_run {
     uint64_t lsn;
     uint64_t stream;
     int64_t now;
+    uint8_t (*seen)[SL_DIGEST_BYTES]; /* the contents already folded */
+    size_t nseen;
 } check_run_t;
+
+/* Nonzero when a file of the same content was already folded; else
+ * remembers it. A push stores one artifact per content (its stream is
+ * named by the digest), and check counts the same way. */
+static int
+check_seen(check_run_t *c, const uint8_t d[SL_DIGEST_BYTES], int *seen)
+{
+    for (size_t i = 0; i < c->nseen; i++) {
+        if (memcmp(c->seen[i], d, SL_DIGEST_BYTES) == 0) {
+            *seen = 1;
+            return SL_OK;
+        }
+    }
+    uint8_t(*ns)[SL_DIGEST_BYTES] =
+        realloc(c->seen, (c->nseen + 1) * sizeof *ns);
+    if (ns == NULL) {
+        return SL_ENOMEM;
+    }
+    memcpy(ns[c->nseen], d, SL_DIGEST_BYTES);
+    c->seen = ns;
+    c->nseen++;
+    *seen = 0;
+    return SL_OK;
+}
 
 static int
 check_apply(check_run_t *c, sl_pb_event_t *ev)
@@ -87,14 +114,21 @@ static int
 check_file(check_run_t *c, const char *path, const sl_format_t *forced,
            sl_err_t *err)
 {
-    struct stat st;
     const sl_format_t *fmt = forced;
-    if (stat(path, &st) != 0) {
-        return sl_err_set(err, SL_EIO, "%s: %s", path, strerror(errno));
+    uint8_t digest[SL_DIGEST_BYTES];
+    uint64_t size = 0;
+    int seen = 0;
+    int rc = sl_file_digest(path, digest, &size, err);
+    if (rc == SL_OK && (rc = check_seen(c, digest, &seen)) != SL_OK) {
+        return sl_err_set(err, rc, "out of memory");
     }
-    int rc = fmt != NULL ? SL_OK : sl_format_detect_file(path, &fmt, err);
+    if (rc != SL_OK || seen) {
+        return rc;
+    }
+    rc = fmt != NULL ? SL_OK : sl_format_detect_file(path, &fmt, err);
     sl_sink_t sink = {c, check_emit};
-    sl_artifact_t a = {.path = path, .size = (uint64_t)st.st_size};
+    sl_artifact_t a = {.path = path, .size = size, .digest = digest,
+                       .digest_len = sizeof digest};
     c->stream++;
     uint64_t first = c->lsn;
     if (rc == SL_OK) {
@@ -197,6 +231,7 @@ cli_cmd_check(int argc, char **argv)
     if (rc != SL_OK) {
         fprintf(stderr, "sluice check: %s\n", sl_err_msg(&err, rc));
         sl_run_free(&c.run);
+        free(c.seen);
         return rc == SL_ENOMEM || rc == SL_ESYS ? CLI_EXIT_ERROR
                                                 : CLI_EXIT_USAGE;
     }
@@ -209,6 +244,7 @@ cli_cmd_check(int argc, char **argv)
     int fail = c.run->verdict->status ==
                SLUICE__V1__VERDICT_STATUS__VERDICT_FAIL;
     sl_run_free(&c.run);
+    free(c.seen);
     return cli_done(rc != SL_OK ? CLI_EXIT_ERROR
                     : fail      ? CLI_EXIT_ERROR
                                 : CLI_EXIT_OK);

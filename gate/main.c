@@ -35,9 +35,11 @@ static const sl_opt_t options[] = {
 
 static const char about[] =
     "Follows the collector's log and gives every finished run "
-    "one verdict.\nPolicy for now: a run fails when any test "
-    "failed or errored, else passes.\nSIGINT/SIGTERM stop it "
-    "cleanly; a restart resumes from its checkpoint.\n";
+    "one verdict.\nThresholds for now (no policy file yet): a run fails "
+    "on any failed or\nerrored test, line coverage below 75% (when it has "
+    "coverage), any critical\nor high finding, or more than 3 medium "
+    "findings; else it passes.\nSIGINT/SIGTERM stop it cleanly; a restart "
+    "resumes from its checkpoint.\n";
 
 static int
 serve(const gate_cfg_t *cfg)

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "bench.h"
 #include "cobertura.h"
 #include "gocover.h"
@@ -20,6 +22,8 @@
 #include "junit.h"
 #include "lcov.h"
 #include "sarif.h"
+
+#define FORMAT_READ_CHUNK (64u << 10) /* bytes hashed at a time */
 
 static const sl_format_t sl_formats[] = {
     {"junit", "JUnit XML test results (Surefire, Gradle, pytest, ctest, ...)",
@@ -260,6 +264,40 @@ sl_format_parse_file(const char *path, const sl_format_t *forced,
         return rc;
     }
     rc = format_parse_fd(fd, path, forced, sink, used, err);
+    return format_close(fd, path, rc, err);
+}
+
+int
+sl_file_digest(const char *path, uint8_t digest[SL_DIGEST_BYTES],
+               uint64_t *size, sl_err_t *err)
+{
+    int fd;
+    int rc = format_open(path, &fd, err);
+    if (rc != SL_OK) {
+        return rc;
+    }
+    crypto_generichash_state st;
+    uint8_t *buf = malloc(FORMAT_READ_CHUNK);
+    ssize_t n = 0;
+    (void)crypto_generichash_init(&st, NULL, 0, SL_DIGEST_BYTES);
+    *size = 0;
+    while (buf != NULL && (n = read(fd, buf, FORMAT_READ_CHUNK)) != 0) {
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            break;
+        }
+        (void)crypto_generichash_update(&st, buf, (size_t)n);
+        *size += (uint64_t)n;
+    }
+    if (buf == NULL) {
+        rc = sl_err_set(err, SL_ENOMEM, "%s: out of memory", path);
+    } else if (n < 0) {
+        rc = sl_err_set(err, SL_EIO, "%s: read: %s", path, strerror(errno));
+    }
+    free(buf);
+    (void)crypto_generichash_final(&st, digest, SL_DIGEST_BYTES);
     return format_close(fd, path, rc, err);
 }
 

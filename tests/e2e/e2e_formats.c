@@ -138,6 +138,12 @@ test_formats_one_push(void **state)
     assert_same_kinds(online, offline);
     yajl_tree_free(online);
     free(pushed);
+    /* The same content twice counts once, as a push stores it once. */
+    r = h_cli(h, "check", "--json", files[0], files[0], NULL);
+    assert_int_equal(r->status, 1);
+    yajl_val twice = h_json(h, r->out);
+    assert_int_equal(h_json_int(twice, H_JPATH("tests", "total")), 7);
+    h_json_array(twice, H_JPATH("artifacts"), 1);
     /* Thresholds from the command line turn the verdict around. */
     r = h_cli(h, "check", "--min-coverage", "70", "--max-test-failures", "1",
               "--max-test-errors", "1", "--max-high-vulns", "100",

@@ -88,6 +88,13 @@ const sl_format_t *sl_format_table(void);
 int sl_format_detect_file(const char *path, const sl_format_t **out,
                           sl_err_t *err) SL_NODISCARD;
 
+/* BLAKE2b-128 of the file's content into digest, and its size: what names
+ * an artifact's stream, so the same content is the same artifact.
+ * SL_EIO. */
+#define SL_DIGEST_BYTES 16
+int sl_file_digest(const char *path, uint8_t digest[SL_DIGEST_BYTES],
+                   uint64_t *size, sl_err_t *err) SL_NODISCARD;
+
 /* Prints "formats (detected from content; --format F forces one):" and one
  * line per format, for --help. */
 void sl_format_help(FILE *out);
