@@ -16,10 +16,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
+#include "fmt_test.h"
 #include "sluice/formats.h"
 
 #define FIXTURES SL_SOURCE_DIR "/tests/fixtures/bench/"
@@ -45,15 +45,6 @@ typedef struct seen {
     size_t stop_after; /* the sink says SL_EFULL at this call; 0: never */
     brec_t rec[REC_MAX];
 } seen_t;
-
-static void
-copy_capped(char *dst, const char *src, size_t cap)
-{
-    assert_non_null(src);
-    size_t n = strlen(src);
-    assert_true(n <= cap);
-    memcpy(dst, src, n + 1);
-}
 
 static void
 record_samples(brec_t *r, const Sluice__V1__Benchmark *b)
@@ -89,9 +80,9 @@ record(void *ctx, const sl_pb_event_t *ev)
     assert_true(isfinite(b->value) && isfinite(b->stddev));
     if (s->n < REC_MAX) {
         brec_t *r = &s->rec[s->n];
-        copy_capped(r->name, b->name, SL_TEST_NAME_MAX);
-        copy_capped(r->measure, b->measure, SL_TEST_NAME_MAX);
-        copy_capped(r->unit, b->unit, sizeof r->unit - 1);
+        ft_copy_capped(r->name, b->name, SL_TEST_NAME_MAX);
+        ft_copy_capped(r->measure, b->measure, SL_TEST_NAME_MAX);
+        ft_copy_capped(r->unit, b->unit, sizeof r->unit - 1);
         r->value = b->value;
         r->stddev = b->stddev;
         r->lower = b->lower_is_better;
@@ -104,9 +95,7 @@ record(void *ctx, const sl_pb_event_t *ev)
 static seen_t *
 seen_new(void)
 {
-    seen_t *s = calloc(1, sizeof *s);
-    assert_non_null(s);
-    return s;
+    return ft_zalloc(sizeof(seen_t));
 }
 
 static void
@@ -125,13 +114,7 @@ parse_path(const char *path, const sl_format_t *forced, const char *want,
            seen_t *s, sl_err_t *err)
 {
     sl_sink_t sink = {.ctx = s, .emit = record};
-    const sl_format_t *used = NULL;
-    int rc = sl_format_parse_file(path, forced, &sink, &used, err);
-    if (rc == SL_OK) {
-        assert_non_null(used);
-        assert_string_equal(used->name, forced != NULL ? forced->name : want);
-    }
-    return rc;
+    return ft_parse(path, forced, want, &sink, err);
 }
 
 static seen_t *
@@ -144,14 +127,6 @@ parse_ok(const char *path, const char *want)
         fail_msg("%s: rc %d: %s", path, rc, err.msg);
     }
     return s;
-}
-
-static const sl_format_t *
-format(const char *name)
-{
-    const sl_format_t *f = sl_format_find(name);
-    assert_non_null(f);
-    return f;
 }
 
 static void
@@ -180,94 +155,21 @@ assert_bench(const brec_t *r, const char *name, const char *unit, double value,
 
 /* ---- temporary files: a group directory, one file per test --------------- */
 
-typedef struct tmp {
-    char dir[64];
-    char path[128];
-} tmp_t;
-
 static int
 group_setup(void **state)
 {
-    tmp_t *t = calloc(1, sizeof *t);
-    if (t == NULL) {
-        return -1;
-    }
-    const char *base = getenv("TMPDIR");
-    int n = snprintf(t->dir, sizeof t->dir, "%s/sl-bench-XXXXXX",
-                     base != NULL && strlen(base) < 40 ? base : "/tmp");
-    if (n < 0 || (size_t)n >= sizeof t->dir || mkdtemp(t->dir) == NULL) {
-        free(t);
-        return -1;
-    }
-    *state = t;
-    return 0;
+    return ft_tmp_setup(state, "sl-bench", "doc.json");
 }
 
-static int
-group_teardown(void **state)
-{
-    tmp_t *t = *state;
-    (void)unlink(t->path);
-    int rc = rmdir(t->dir);
-    free(t);
-    return rc;
-}
-
-/* Opens <dir>/doc.json for writing, replacing the last test's file. */
-static FILE *
-tmp_open(void **state)
-{
-    tmp_t *t = *state;
-    (void)unlink(t->path);
-    int n = snprintf(t->path, sizeof t->path, "%s/doc.json", t->dir);
-    assert_true(n > 0 && (size_t)n < sizeof t->path);
-    FILE *f = fopen(t->path, "wb");
-    assert_non_null(f);
-    return f;
-}
-
-static const char *
-tmp_close(void **state, FILE *f)
-{
-    assert_int_equal(fclose(f), 0);
-    return ((tmp_t *)*state)->path;
-}
-
-static const char *
-tmp_doc(void **state, const char *doc)
-{
-    FILE *f = tmp_open(state);
-    assert_int_equal(fwrite(doc, 1, strlen(doc), f), strlen(doc));
-    return tmp_close(state, f);
-}
-
-/* Parses path and expects rc and exactly the message "<path><rest>". */
-/* ": unknown format (known: a, b, ...)" as formats.c writes it. */
-static const char *
-known_formats(void)
-{
-    static char buf[256];
-    size_t n = (size_t)snprintf(buf, sizeof buf, ": unknown format (known: ");
-    for (const sl_format_t *f = sl_format_table(); f->name != NULL; f++) {
-        n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s",
-                              f == sl_format_table() ? "" : ", ", f->name);
-    }
-    (void)snprintf(buf + n, sizeof buf - n, ")");
-    return buf;
-}
-
+/* Parses path (detected unless forced) and expects rc and exactly the
+ * message "<path><rest>". */
 static void
 expect_error(const char *path, const sl_format_t *forced, int rc,
              const char *rest)
 {
     seen_t *s = seen_new();
-    sl_err_t err = {0};
-    char want[sizeof err.msg];
-    int n = snprintf(want, sizeof want, "%s%s", path, rest);
-    assert_true(n > 0 && (size_t)n < sizeof want);
-    assert_int_equal(parse_path(path, forced, NULL, s, &err), rc);
-    assert_int_equal(err.rc, rc);
-    assert_string_equal(err.msg, want);
+    sl_sink_t sink = {.ctx = s, .emit = record};
+    ft_expect_error(path, forced, &sink, rc, rest);
     seen_free(s);
 }
 
@@ -275,8 +177,8 @@ static void
 expect_doc_error(void **state, const char *format_name, const char *doc, int rc,
                  const char *rest)
 {
-    expect_error(tmp_doc(state, doc),
-                 format_name != NULL ? format(format_name) : NULL, rc, rest);
+    expect_error(ft_tmp_doc(state, doc),
+                 format_name != NULL ? ft_format(format_name) : NULL, rc, rest);
 }
 
 /* ---- pytest-benchmark -----------------------------------------------------
@@ -342,7 +244,7 @@ test_pytest_rules(void **state)
 {
     /* name when there is no fullname; stddev of the data when the stats
      * have none; unknown members and nested extras skipped. */
-    const char *path = tmp_doc(
+    const char *path = ft_tmp_doc(
         state, "{\"benchmarks\": [{\"name\": \"t\", \"extra_info\": {\"a\": "
                "[1, {\"stats\": 1}]}, \"stats\": {\"mean\": 2, \"rounds\": 3,"
                " \"data\": [1, 2, 3], \"outliers\": \"0;0\"}}], "
@@ -350,7 +252,7 @@ test_pytest_rules(void **state)
     seen_t *s = seen_new();
     sl_err_t err = {0};
     assert_int_equal(
-        parse_path(path, format("pytest-benchmark"), NULL, s, &err), SL_OK);
+        parse_path(path, ft_format("pytest-benchmark"), NULL, s, &err), SL_OK);
     assert_int_equal(s->n, 1);
     assert_bench(&s->rec[0], "t", "s", 2, 1, 0, 3);
     assert_true(s->rec[0].samples[0] == 1 && s->rec[0].samples[2] == 3);
@@ -467,7 +369,7 @@ test_gbench_interleaved_runs(void **state)
 {
     /* Runs of two benchmarks interleaved (not what Google Benchmark
      * writes, but read): each gets its own samples and aggregates. */
-    FILE *f = tmp_open(state);
+    FILE *f = ft_tmp_open(state);
     assert_true(fputs("{\"context\": {}, \"benchmarks\": [\n", f) >= 0);
     gb_run(f, 1, "A", "iteration", "", 10);
     gb_run(f, 0, "B", "iteration", "", 100);
@@ -479,8 +381,8 @@ test_gbench_interleaved_runs(void **state)
     assert_true(fputs("]}\n", f) >= 0);
     seen_t *s = seen_new();
     sl_err_t err = {0};
-    assert_int_equal(parse_path(tmp_close(state, f), NULL, "gbench", s, &err),
-                     SL_OK);
+    assert_int_equal(
+        parse_path(ft_tmp_close(state, f), NULL, "gbench", s, &err), SL_OK);
     assert_int_equal(s->n, 2);
     /* B is complete first (its aggregate came and A's run followed). */
     assert_bench(&s->rec[0], "B", "us", 100, 0, 0, 1);
@@ -494,7 +396,7 @@ static void
 test_gbench_open_cap(void **state)
 {
     /* 17 benchmarks with their first repetitions interleaved. */
-    FILE *f = tmp_open(state);
+    FILE *f = ft_tmp_open(state);
     assert_true(fputs("{\"benchmarks\": [\n", f) >= 0);
     for (int i = 0; i < 17; i++) {
         char name[8];
@@ -502,17 +404,17 @@ test_gbench_open_cap(void **state)
         gb_run(f, i == 0, name, "iteration", "", 1);
     }
     assert_true(fputs("]}\n", f) >= 0);
-    expect_error(tmp_close(state, f), NULL, SL_ETOOBIG,
+    expect_error(ft_tmp_close(state, f), NULL, SL_ETOOBIG,
                  ":18:146: runs of more than 16 benchmarks interleave");
     /* A benchmark whose runs come back after its aggregates. */
-    f = tmp_open(state);
+    f = ft_tmp_open(state);
     assert_true(fputs("{\"benchmarks\": [\n", f) >= 0);
     gb_run(f, 1, "A", "iteration", "", 1);
     gb_run(f, 0, "A", "aggregate", "\"aggregate_name\": \"mean\", ", 1);
     gb_run(f, 0, "B", "iteration", "", 1);
     gb_run(f, 0, "A", "iteration", "", 1);
     assert_true(fputs("]}\n", f) >= 0);
-    expect_error(tmp_close(state, f), NULL, SL_EINPUT,
+    expect_error(ft_tmp_close(state, f), NULL, SL_EINPUT,
                  ":5:142: runs of \"A\" resume after its record (its "
                  "aggregates came already)");
 }
@@ -522,7 +424,7 @@ test_gbench_old_and_skipped(void **state)
 {
     /* Older versions: no run_name or run_type. A 1.8 "skipped" run and an
      * errored one are not samples; BigO/RMS aggregates are skipped. */
-    const char *path = tmp_doc(
+    const char *path = ft_tmp_doc(
         state,
         "{\"context\": {\"num_cpus\": 2}, \"benchmarks\": [\n"
         "{\"name\": \"BM_old/8\", \"iterations\": 5, \"real_time\": 4.5,"
@@ -667,7 +569,7 @@ static void
 test_thinning_gbench(void **state)
 {
     /* 50,000 repetitions: value and stddev are of all 50,000. */
-    FILE *f = tmp_open(state);
+    FILE *f = ft_tmp_open(state);
     assert_true(fputs("{\"benchmarks\": [\n", f) >= 0);
     for (uint64_t i = 0; i < 50000; i++) {
         assert_true(fprintf(f,
@@ -679,7 +581,7 @@ test_thinning_gbench(void **state)
                             sample_at(i)) > 0);
     }
     assert_true(fputs("]}\n", f) >= 0);
-    seen_t *s = parse_ok(tmp_close(state, f), "gbench");
+    seen_t *s = parse_ok(ft_tmp_close(state, f), "gbench");
     assert_int_equal(s->n, 1);
     assert_thinned(&s->rec[0], 50000);
     /* mean 1000 + 0.25 * 49999 / 2; stddev 0.25 * sqrt(n (n + 1) / 12) */
@@ -700,14 +602,14 @@ test_thinning_pytest_hyperfine(void **state)
     };
     static const char *const tails[] = {"]}}]}\n", "]}]}\n"};
     for (size_t k = 0; k < 2; k++) {
-        FILE *f = tmp_open(state);
+        FILE *f = ft_tmp_open(state);
         assert_true(fputs(heads[k], f) >= 0);
         for (uint64_t i = 0; i < 50000; i++) {
             assert_true(fprintf(f, "%s%.17g", i == 0 ? "" : ",", sample_at(i)) >
                         0);
         }
         assert_true(fputs(tails[k], f) >= 0);
-        seen_t *s = parse_ok(tmp_close(state, f),
+        seen_t *s = parse_ok(ft_tmp_close(state, f),
                              k == 0 ? "pytest-benchmark" : "hyperfine");
         assert_int_equal(s->n, 1);
         assert_thinned(&s->rec[0], 50000);
@@ -725,7 +627,7 @@ test_thinning_edges(void **state)
     static const uint64_t counts[] = {SL_BENCH_SAMPLES_MAX,
                                       SL_BENCH_SAMPLES_MAX + 1};
     for (size_t k = 0; k < 2; k++) {
-        FILE *f = tmp_open(state);
+        FILE *f = ft_tmp_open(state);
         assert_true(fputs("{\"results\": [{\"command\": \"c\", \"mean\": 1, "
                           "\"times\": [",
                           f) >= 0);
@@ -734,7 +636,7 @@ test_thinning_edges(void **state)
                         0);
         }
         assert_true(fputs("]}]}\n", f) >= 0);
-        seen_t *s = parse_ok(tmp_close(state, f), "hyperfine");
+        seen_t *s = parse_ok(ft_tmp_close(state, f), "hyperfine");
         const brec_t *r = &s->rec[0];
         assert_int_equal(r->total, counts[k]);
         assert_int_equal(r->n, SL_BENCH_SAMPLES_MAX);
@@ -748,37 +650,6 @@ test_thinning_edges(void **state)
 
 /* ---- detection ------------------------------------------------------------
  */
-
-/* Reads up to SL_FORMAT_SNIFF_BYTES of path. */
-static size_t
-read_head(const char *path, char *head)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    size_t n = fread(head, 1, SL_FORMAT_SNIFF_BYTES, f);
-    assert_int_equal(fclose(f), 0);
-    return n;
-}
-
-/* Every sniff in the table: only want's (NULL: none of ours) accepts. */
-static void
-assert_sniffed(const char *what, const char *head, size_t len, const char *want)
-{
-    for (const sl_format_t *f = sl_format_table(); f->name != NULL; f++) {
-        int yes = f->sniff(head, len) != 0;
-        if (yes != (want != NULL && strcmp(f->name, want) == 0)) {
-            fail_msg("%s: sniff of %s says %s", what, f->name,
-                     yes ? "yes" : "no");
-        }
-    }
-    const sl_format_t *d = sl_format_detect(head, len);
-    if (want == NULL) {
-        assert_null(d);
-    } else {
-        assert_non_null(d);
-        assert_string_equal(d->name, want);
-    }
-}
 
 static void
 test_detect_fixtures(void **state)
@@ -801,15 +672,11 @@ test_detect_fixtures(void **state)
         {"bmf-custom.json", "bmf"},
         {"sarif.json", "sarif"},
     };
-    char *head = malloc(SL_FORMAT_SNIFF_BYTES);
-    assert_non_null(head);
     for (size_t i = 0; i < sizeof fixtures / sizeof fixtures[0]; i++) {
         char path[256];
         (void)snprintf(path, sizeof path, "%s%s", FIXTURES, fixtures[i].file);
-        size_t n = read_head(path, head);
-        assert_sniffed(fixtures[i].file, head, n, fixtures[i].format);
+        ft_assert_sniffed_file(path, fixtures[i].format);
     }
-    free(head);
 }
 
 static void
@@ -852,8 +719,8 @@ test_detect_heads(void **state)
          "bmf"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        assert_sniffed(cases[i].head, cases[i].head, strlen(cases[i].head),
-                       cases[i].format);
+        ft_assert_sniffed(cases[i].head, cases[i].head, strlen(cases[i].head),
+                          cases[i].format);
     }
 }
 
@@ -864,7 +731,7 @@ test_format_table(void **state)
     static const char *const names[] = {"pytest-benchmark", "gbench",
                                         "hyperfine", "bmf"};
     for (size_t i = 0; i < 4; i++) {
-        const sl_format_t *f = format(names[i]);
+        const sl_format_t *f = ft_format(names[i]);
         assert_non_null(f->what);
         assert_non_null(f->sniff);
         assert_non_null(f->parse);
@@ -920,8 +787,7 @@ test_hostile_nan_infinity(void **state)
     /* Not detected as anything: the sniff never decides. */
     expect_doc_error(state, NULL,
                      "{\"results\": [{\"command\": \"x\", \"mean\": NaN}]}",
-                     SL_EINPUT,
-                     known_formats());
+                     SL_EINPUT, ft_known_formats());
 }
 
 static void
@@ -962,16 +828,16 @@ test_hostile_deep(void **state)
         "{\"x\": ", "{\"x\": ", "{\"x\": ", "{\"b\": {\"m\": {\"x\": "};
     static const int cols[] = {71, 71, 71, 81};
     for (size_t i = 0; i < 4; i++) {
-        FILE *f = tmp_open(state);
+        FILE *f = ft_tmp_open(state);
         assert_true(fputs(heads[i], f) >= 0);
         for (int k = 0; k < 100000; k++) {
             assert_true(fputc('[', f) != EOF);
         }
-        const char *path = tmp_close(state, f);
+        const char *path = ft_tmp_close(state, f);
         char rest[64];
         (void)snprintf(rest, sizeof rest, ":1:%d: nested deeper than 64",
                        cols[i] - 1); /* the 65th bracket's column */
-        expect_error(path, format(names[i]), SL_ETOOBIG, rest);
+        expect_error(path, ft_format(names[i]), SL_ETOOBIG, rest);
     }
 }
 
@@ -1128,28 +994,29 @@ test_hostile_forced_foreign(void **state)
 {
     (void)state;
     /* Each real fixture forced as another of our formats. */
-    expect_error(FIXTURES "hyperfine.json", format("gbench"), SL_EINPUT,
+    expect_error(FIXTURES "hyperfine.json", ft_format("gbench"), SL_EINPUT,
                  ":72:1: not a Google Benchmark report (no \"benchmarks\" "
                  "array)");
-    expect_error(FIXTURES "hyperfine.json", format("pytest-benchmark"),
+    expect_error(FIXTURES "hyperfine.json", ft_format("pytest-benchmark"),
                  SL_EINPUT,
                  ":72:1: not a pytest-benchmark report (no \"benchmarks\" "
                  "array)");
-    expect_error(FIXTURES "gbench.json", format("hyperfine"), SL_EINPUT,
+    expect_error(FIXTURES "gbench.json", ft_format("hyperfine"), SL_EINPUT,
                  ":102:1: not a hyperfine export (no \"results\" array)");
-    expect_error(FIXTURES "gbench.json", format("pytest-benchmark"), SL_EINPUT,
-                 ":54:5: benchmark \"BM_Checksum/64\": no stats");
-    expect_error(FIXTURES "gbench.json", format("bmf"), SL_EINPUT,
+    expect_error(FIXTURES "gbench.json", ft_format("pytest-benchmark"),
+                 SL_EINPUT, ":54:5: benchmark \"BM_Checksum/64\": no stats");
+    expect_error(FIXTURES "gbench.json", ft_format("bmf"), SL_EINPUT,
                  ":3:39: benchmark \"context\" measure \"date\": want an "
                  "object with \"value\"");
-    expect_error(FIXTURES "pytest-benchmark.json", format("gbench"), SL_EINPUT,
+    expect_error(FIXTURES "pytest-benchmark.json", ft_format("gbench"),
+                 SL_EINPUT,
                  ":973:9: run of \"test_checksum_small\" without real_time");
-    expect_error(FIXTURES "sarif.json", format("bmf"), SL_EINPUT,
+    expect_error(FIXTURES "sarif.json", ft_format("bmf"), SL_EINPUT,
                  ":2:60: benchmark \"$schema\": want an object of measures");
-    expect_error(FIXTURES "bmf.json", format("hyperfine"), SL_EINPUT,
+    expect_error(FIXTURES "bmf.json", ft_format("hyperfine"), SL_EINPUT,
                  ":24:1: not a hyperfine export (no \"results\" array)");
     expect_error(SL_SOURCE_DIR "/tests/fixtures/junit/passing.xml",
-                 format("gbench"), SL_EINPUT,
+                 ft_format("gbench"), SL_EINPUT,
                  ":1:1: lexical error: invalid char in json text.");
 }
 
@@ -1213,5 +1080,5 @@ main(void)
         cmocka_unit_test(test_hostile_bad_utf8),
         cmocka_unit_test(test_sink_stops),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, group_setup, ft_tmp_teardown);
 }

@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "fmt_test.h"
 #include "sluice/formats.h"
 
 #define LCOV_DIR SL_SOURCE_DIR "/tests/fixtures/lcov/"
@@ -91,25 +92,16 @@ record(void *ctx, const sl_pb_event_t *ev)
 static seen_t *
 seen_new(void)
 {
-    seen_t *s = calloc(1, sizeof *s);
-    assert_non_null(s);
-    return s;
+    return ft_zalloc(sizeof(seen_t));
 }
 
+/* Parses path (detected) into s; on success the format used must be the
+ * one named want. */
 static int
-parse_path(const char *path, const sl_format_t *forced, seen_t *s,
-           const sl_format_t **used, sl_err_t *err)
+parse_path(const char *path, const char *want, seen_t *s, sl_err_t *err)
 {
     sl_sink_t sink = {.ctx = s, .emit = record};
-    return sl_format_parse_file(path, forced, &sink, used, err);
-}
-
-static const sl_format_t *
-format(const char *name)
-{
-    const sl_format_t *f = sl_format_find(name);
-    assert_non_null(f);
-    return f;
+    return ft_parse(path, NULL, want, &sink, err);
 }
 
 static void
@@ -134,12 +126,10 @@ expect_report(const char *path, const char *fmt, const figs_t *files,
 {
     seen_t *s = seen_new();
     sl_err_t err = {0};
-    const sl_format_t *used = NULL;
-    int rc = parse_path(path, NULL, s, &used, &err);
+    int rc = parse_path(path, fmt, s, &err);
     if (rc != SL_OK) {
         fail_msg("%s: %s", path, err.msg);
     }
-    assert_ptr_equal(used, format(fmt));
     assert_int_equal(s->nfiles, n);
     for (size_t i = 0; i < n; i++) {
         assert_figs(&s->file[i], &files[i]);
@@ -153,58 +143,10 @@ expect_report(const char *path, const char *fmt, const figs_t *files,
 
 /* ---- temporary files: a group directory, one file per test --------------- */
 
-typedef struct tmp {
-    char dir[64];
-    char path[128];
-} tmp_t;
-
 static int
 group_setup(void **state)
 {
-    tmp_t *t = calloc(1, sizeof *t);
-    if (t == NULL) {
-        return -1;
-    }
-    const char *base = getenv("TMPDIR");
-    int n = snprintf(t->dir, sizeof t->dir, "%s/sl-covlines-XXXXXX",
-                     base != NULL && strlen(base) < 40 ? base : "/tmp");
-    if (n < 0 || (size_t)n >= sizeof t->dir || mkdtemp(t->dir) == NULL) {
-        free(t);
-        return -1;
-    }
-    *state = t;
-    return 0;
-}
-
-static int
-group_teardown(void **state)
-{
-    tmp_t *t = *state;
-    (void)unlink(t->path);
-    int rc = rmdir(t->dir);
-    free(t);
-    return rc;
-}
-
-/* Writes data[len] to <dir>/<name>: t->path. */
-static const char *
-tmp_write(void **state, const char *name, const char *data, size_t len)
-{
-    tmp_t *t = *state;
-    (void)unlink(t->path);
-    int n = snprintf(t->path, sizeof t->path, "%s/%s", t->dir, name);
-    assert_true(n > 0 && (size_t)n < sizeof t->path);
-    FILE *f = fopen(t->path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(data, 1, len, f), len);
-    assert_int_equal(fclose(f), 0);
-    return t->path;
-}
-
-static const char *
-tmp_doc(void **state, const char *doc)
-{
-    return tmp_write(state, "doc", doc, strlen(doc));
+    return ft_tmp_setup(state, "sl-covlines", "doc");
 }
 
 /* Reads a whole fixture into a malloc'd, NUL-terminated buffer. */
@@ -302,7 +244,7 @@ test_lcov_crlf(void **state)
         }
         crlf[n++] = lf[i];
     }
-    const char *path = tmp_write(state, "crlf.info", crlf, n);
+    const char *path = ft_tmp_write(state, "crlf.info", crlf, n);
     static const figs_t files[] = {
         {"/src/stats/clamp.h", 6, 6, 1, 1, 4, 4},
         {"/src/stats/main.c", 9, 9, 1, 1, 5, 6},
@@ -321,7 +263,7 @@ test_lcov_crlf(void **state)
 static void
 test_lcov_rules(void **state)
 {
-    const char *path = tmp_doc(
+    const char *path = ft_tmp_doc(
         state, "VER:2\n"
                "TN:\nSF:/a.c\nFN:1,5,f\nFNDA:0,f\nFNDA:2,g\nFNL:0,1,5\n"
                "DA:1,0\nDA:2,3\nDA:2,0\nDA:1,0\n"
@@ -399,17 +341,17 @@ test_go_rules(void **state)
 {
     /* CRLF, a blank line, no final newline, a path with ':' and spaces,
      * a block repeated twice (counted once), a block of 0 statements. */
-    const char *path = tmp_doc(
-        state, "mode: set\r\nC:\\my dir\\a.go:1.2,3.4 2 0\r\n\r\n"
-               "C:\\my dir\\a.go:5.1,5.9 3 1\r\n"
-               "C:\\my dir\\a.go:1.2,3.4 2 1\r\nb.go:1.1,1.2 0 1\n"
-               "C:\\my dir\\a.go:1.2,3.4 2 5");
+    const char *path =
+        ft_tmp_doc(state, "mode: set\r\nC:\\my dir\\a.go:1.2,3.4 2 0\r\n\r\n"
+                          "C:\\my dir\\a.go:5.1,5.9 3 1\r\n"
+                          "C:\\my dir\\a.go:1.2,3.4 2 1\r\nb.go:1.1,1.2 0 1\n"
+                          "C:\\my dir\\a.go:1.2,3.4 2 5");
     static const figs_t files[] = {{"C:\\my dir\\a.go", 5, 5, 0, 0, 0, 0},
                                    {"b.go", 0, 0, 0, 0, 0, 0}};
     static const figs_t total = {NULL, 5, 5, 0, 0, 0, 0};
     expect_report(path, "gocover", files, 2, &total);
     /* Just a mode line (a package without statements): a total of 0. */
-    path = tmp_doc(state, "mode: atomic\n");
+    path = ft_tmp_doc(state, "mode: atomic\n");
     expect_report(path, "gocover", files, 0, &(figs_t){NULL, 0, 0, 0, 0, 0, 0});
 }
 
@@ -420,15 +362,8 @@ static void
 expect_only(const char *path, const char *want)
 {
     size_t len;
-    char *head = slurp(path, &len);
-    const sl_format_t *f = sl_format_detect(head, len);
-    assert_non_null(f);
-    assert_string_equal(f->name, want);
-    for (const sl_format_t *o = sl_format_table(); o->name != NULL; o++) {
-        if (strcmp(o->name, want) != 0 && o->sniff(head, len)) {
-            fail_msg("%s is also taken for %s", path, o->name);
-        }
-    }
+    char *head = slurp(path, &len); /* the whole file: a head */
+    ft_assert_sniffed(path, head, len, want);
     free(head);
 }
 
@@ -453,7 +388,7 @@ static void
 test_detect_others(void **state)
 {
     (void)state;
-    const sl_format_t *lcov = format("lcov"), *go = format("gocover");
+    const sl_format_t *lcov = ft_format("lcov"), *go = ft_format("gocover");
     /* XML, JSON and near misses are neither. */
     static const char *const heads[] = {
         "<?xml version=\"1.0\"?>\n<coverage/>",
@@ -486,20 +421,14 @@ test_detect_others(void **state)
 
 /* ---- hostile input: "path:LINE:COL: reason" ------------------------------ */
 
-/* Parses doc (format forced when fmt is not NULL) and expects rc and the
+/* Parses path (format forced when fmt is not NULL) and expects rc and the
  * message "<path><rest>", and nothing emitted. */
 static void
 expect_error_at(const char *path, const char *fmt, int rc, const char *rest)
 {
     seen_t *s = seen_new();
-    sl_err_t err = {0};
-    char want[sizeof err.msg];
-    int n = snprintf(want, sizeof want, "%s%s", path, rest);
-    assert_true(n > 0 && (size_t)n < sizeof want);
-    int got = parse_path(path, fmt != NULL ? format(fmt) : NULL, s, NULL, &err);
-    if (got != rc || strcmp(err.msg, want) != 0) {
-        fail_msg("rc %d \"%s\", want rc %d \"%s\"", got, err.msg, rc, want);
-    }
+    sl_sink_t sink = {.ctx = s, .emit = record};
+    ft_expect_error(path, fmt != NULL ? ft_format(fmt) : NULL, &sink, rc, rest);
     assert_int_equal(s->calls, 0);
     free(s);
 }
@@ -508,7 +437,7 @@ static void
 expect_error(void **state, const char *doc, const char *fmt, int rc,
              const char *rest)
 {
-    expect_error_at(tmp_doc(state, doc), fmt, rc, rest);
+    expect_error_at(ft_tmp_doc(state, doc), fmt, rc, rest);
 }
 
 static void
@@ -619,17 +548,9 @@ test_go_refused(void **state)
     }
     /* Detection refuses what the parser would (no known mode line); the
      * message lists the formats, among them both of these. */
-    seen_t *s = seen_new();
-    sl_err_t err = {0};
-    const char *path = tmp_doc(state, "mode: sets\n");
-    assert_int_equal(parse_path(path, NULL, s, NULL, &err), SL_EINPUT);
-    assert_int_equal(strncmp(err.msg, path, strlen(path)), 0);
-    assert_int_equal(strncmp(err.msg + strlen(path),
-                             ": unknown format (known: ", 25), 0);
-    assert_non_null(strstr(err.msg, "lcov"));
-    assert_non_null(strstr(err.msg, "gocover"));
-    assert_int_equal(s->calls, 0);
-    free(s);
+    expect_error(state, "mode: sets\n", NULL, SL_EINPUT, ft_known_formats());
+    assert_non_null(strstr(ft_known_formats(), "lcov"));
+    assert_non_null(strstr(ft_known_formats(), "gocover"));
 }
 
 /* A file of the other format forced on a parser. */
@@ -652,7 +573,7 @@ test_forced_other(void **state)
 static void
 test_empty(void **state)
 {
-    const char *path = tmp_doc(state, "");
+    const char *path = ft_tmp_doc(state, "");
     expect_error_at(path, NULL, SL_EINPUT, ": empty file");
     expect_error_at(path, "lcov", SL_EINPUT, ": empty file");
     /* Past the table, each parser refuses it too. */
@@ -666,8 +587,8 @@ test_empty(void **state)
         int fd = open(path, O_RDONLY | O_CLOEXEC);
         assert_true(fd >= 0);
         sl_err_t err = {0};
-        assert_int_equal(format(alone[i].fmt)->parse(fd, "empty", NULL, &err),
-                         SL_EINPUT);
+        assert_int_equal(
+            ft_format(alone[i].fmt)->parse(fd, "empty", NULL, &err), SL_EINPUT);
         assert_string_equal(err.msg, alone[i].msg);
         assert_int_equal(close(fd), 0);
     }
@@ -677,10 +598,10 @@ static void
 test_nul(void **state)
 {
     static const char lcov[] = "SF:/a\0b.c\nDA:1,1\nend_of_record\n";
-    expect_error_at(tmp_write(state, "nul", lcov, sizeof lcov - 1), NULL,
+    expect_error_at(ft_tmp_write(state, "nul", lcov, sizeof lcov - 1), NULL,
                     SL_EINPUT, ":1:6: NUL byte");
     static const char go[] = "mode: set\na.go:1.2,3.4 1 1\n\0";
-    expect_error_at(tmp_write(state, "nul", go, sizeof go - 1), NULL,
+    expect_error_at(ft_tmp_write(state, "nul", go, sizeof go - 1), NULL,
                     SL_EINPUT, ":3:1: NUL byte");
 }
 
@@ -688,20 +609,20 @@ test_nul(void **state)
 static void
 test_huge_line(void **state)
 {
-    tmp_t *t = *state;
     static const char *const heads[] = {"SF:/a.c\nDA:1,", "mode: set\na.go"};
     char *chunk = malloc(1 << 20);
     assert_non_null(chunk);
     memset(chunk, '7', 1 << 20);
     for (size_t i = 0; i < 2; i++) {
-        const char *path = tmp_write(state, "huge", heads[i], strlen(heads[i]));
+        const char *path =
+            ft_tmp_write(state, "huge", heads[i], strlen(heads[i]));
         FILE *f = fopen(path, "ab");
         assert_non_null(f);
         for (int k = 0; k < 100; k++) {
             assert_int_equal(fwrite(chunk, 1, 1 << 20, f), 1 << 20);
         }
         assert_int_equal(fclose(f), 0);
-        expect_error_at(t->path, NULL, SL_ETOOBIG,
+        expect_error_at(path, NULL, SL_ETOOBIG,
                         ":2:1: line longer than 1048576 bytes");
     }
     free(chunk);
@@ -720,7 +641,7 @@ test_long_path(void **state)
     memcpy(doc + 4 + 4096, "DA:1,1\nend_of_record\n", 22);
     seen_t *s = seen_new();
     sl_err_t err = {0};
-    assert_int_equal(parse_path(tmp_doc(state, doc), NULL, s, NULL, &err),
+    assert_int_equal(parse_path(ft_tmp_doc(state, doc), "lcov", s, &err),
                      SL_OK);
     assert_int_equal(strlen(s->path[0]), 4096);
     free(s);
@@ -745,7 +666,7 @@ test_sink_stops(void **state)
     seen_t *s = seen_new();
     s->stop_after = 2;
     sl_err_t err = {0};
-    assert_int_equal(parse_path(LCOV_DIR "geninfo.info", NULL, s, NULL, &err),
+    assert_int_equal(parse_path(LCOV_DIR "geninfo.info", "lcov", s, &err),
                      SL_EFULL);
     assert_int_equal(s->nfiles, 1);
     assert_int_equal(s->ntotals, 0);
@@ -778,5 +699,5 @@ main(void)
         cmocka_unit_test(test_budget),
         cmocka_unit_test(test_sink_stops),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, group_setup, ft_tmp_teardown);
 }

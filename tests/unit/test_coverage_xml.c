@@ -2,7 +2,6 @@
  * (gcovr, coverage.py, Cobertura 2, JaCoCo), whose own figures are in
  * tests/fixtures/{cobertura,jacoco}/expected.txt, on detection, and on
  * hostile documents. */
-#include <fcntl.h>
 #include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,10 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
+#include "fmt_test.h"
 #include "sluice/formats.h"
 
 #define COB   SL_SOURCE_DIR "/tests/fixtures/cobertura/"
@@ -90,33 +89,17 @@ record(void *ctx, const sl_pb_event_t *ev)
 static seen_t *
 seen_new(void)
 {
-    seen_t *s = calloc(1, sizeof *s);
-    assert_non_null(s);
-    return s;
+    return ft_zalloc(sizeof(seen_t));
 }
 
-static const sl_format_t *
-fmt(const char *name)
-{
-    const sl_format_t *f = sl_format_find(name);
-    assert_non_null(f);
-    return f;
-}
-
-/* Parses path (detected unless forced); on success checks the format used
- * and that exactly one total came last. */
+/* Parses path (detected); on success checks that the format used is the
+ * one named want and that exactly one total came last. */
 static int
-parse_as(const char *path, const sl_format_t *forced, const char *want,
-         seen_t *s, sl_err_t *err)
+parse_as(const char *path, const char *want, seen_t *s, sl_err_t *err)
 {
     sl_sink_t sink = {.ctx = s, .emit = record};
-    const sl_format_t *used = NULL;
-    int rc = sl_format_parse_file(path, forced, &sink, &used, err);
+    int rc = ft_parse(path, NULL, want, &sink, err);
     if (rc == SL_OK) {
-        if (want == NULL) {
-            fail_msg("%s was accepted", path);
-        }
-        assert_ptr_equal(used, fmt(want));
         assert_int_equal(s->totals, 1);
         assert_int_equal(s->total_files, s->n);
     }
@@ -145,65 +128,10 @@ assert_rec(const seen_t *s, size_t i, const char *path, figs_t want)
 
 /* ---- temporary files: a group directory, one file per test --------------- */
 
-typedef struct tmp {
-    char dir[64];
-    char path[128];
-} tmp_t;
-
 static int
 group_setup(void **state)
 {
-    tmp_t *t = calloc(1, sizeof *t);
-    if (t == NULL) {
-        return -1;
-    }
-    const char *base = getenv("TMPDIR");
-    int n = snprintf(t->dir, sizeof t->dir, "%s/sl-covxml-XXXXXX",
-                     base != NULL && strlen(base) < 40 ? base : "/tmp");
-    if (n < 0 || (size_t)n >= sizeof t->dir || mkdtemp(t->dir) == NULL) {
-        free(t);
-        return -1;
-    }
-    *state = t;
-    return 0;
-}
-
-static int
-group_teardown(void **state)
-{
-    tmp_t *t = *state;
-    (void)unlink(t->path);
-    int rc = rmdir(t->dir);
-    free(t);
-    return rc;
-}
-
-/* Opens <dir>/doc.xml for writing: t->path. */
-static FILE *
-tmp_open(void **state)
-{
-    tmp_t *t = *state;
-    (void)unlink(t->path);
-    int n = snprintf(t->path, sizeof t->path, "%s/doc.xml", t->dir);
-    assert_true(n > 0 && (size_t)n < sizeof t->path);
-    FILE *f = fopen(t->path, "wb");
-    assert_non_null(f);
-    return f;
-}
-
-static const char *
-tmp_close(void **state, FILE *f)
-{
-    assert_int_equal(fclose(f), 0);
-    return ((tmp_t *)*state)->path;
-}
-
-static const char *
-tmp_doc(void **state, const char *doc)
-{
-    FILE *f = tmp_open(state);
-    assert_int_equal(fputs(doc, f) >= 0, 1);
-    return tmp_close(state, f);
+    return ft_tmp_setup(state, "sl-covxml", "doc.xml");
 }
 
 /* ---- Cobertura written by real tools (figures: cobertura/expected.txt) -- */
@@ -214,8 +142,7 @@ test_cobertura_gcovr(void **state)
     (void)state;
     seen_t *s = seen_new();
     sl_err_t err = {0};
-    assert_int_equal(parse_as(COB "gcovr.xml", NULL, "cobertura", s, &err),
-                     SL_OK);
+    assert_int_equal(parse_as(COB "gcovr.xml", "cobertura", s, &err), SL_OK);
     assert_int_equal(s->n, 2);
     /* "main.c 13 12", "-b: main.c 4 3"; <methods/> is empty: no functions */
     assert_rec(s, 0, "main.c", (figs_t){13, 12, 4, 3, 0, 0});
@@ -233,7 +160,7 @@ test_cobertura_coveragepy(void **state)
     (void)state;
     seen_t *s = seen_new();
     sl_err_t err = {0};
-    assert_int_equal(parse_as(COB "coveragepy.xml", NULL, "cobertura", s, &err),
+    assert_int_equal(parse_as(COB "coveragepy.xml", "cobertura", s, &err),
                      SL_OK);
     assert_int_equal(s->n, 3);
     /* coverage json: covered_lines/num_statements, branches likewise */
@@ -251,7 +178,7 @@ test_cobertura_java(void **state)
     (void)state;
     seen_t *s = seen_new();
     sl_err_t err = {0};
-    assert_int_equal(parse_as(COB "cobertura.xml", NULL, "cobertura", s, &err),
+    assert_int_equal(parse_as(COB "cobertura.xml", "cobertura", s, &err),
                      SL_OK);
     assert_int_equal(s->n, 3);
     /* Lines and branches: cobertura-report's HTML, per class. Functions:
@@ -285,7 +212,7 @@ test_cobertura_classes_merge(void **state)
     /* a.c's classes are not consecutive: merged within their package; in
      * another package a.c gets a record of its own. No root counts: the
      * total is the sums. */
-    FILE *f = tmp_open(state);
+    FILE *f = ft_tmp_open(state);
     fprintf(f,
             "%s<coverage line-rate=\"0.5\" branch-rate=\"0\">\n"
             "<packages><package name=\"p\"><classes>\n"
@@ -310,10 +237,10 @@ test_cobertura_classes_merge(void **state)
             "</lines></class></classes></package>\n"
             "</packages></coverage>\n",
             cob_head);
-    const char *path = tmp_close(state, f);
+    const char *path = ft_tmp_close(state, f);
     seen_t *s = seen_new();
     sl_err_t err = {0};
-    assert_int_equal(parse_as(path, NULL, "cobertura", s, &err), SL_OK);
+    assert_int_equal(parse_as(path, "cobertura", s, &err), SL_OK);
     assert_int_equal(s->n, 3);
     assert_rec(s, 0, "a.c", (figs_t){3, 2, 4, 1, 0, 0});
     assert_rec(s, 1, "b.c", (figs_t){2, 1, 0, 0, 3, 1});
@@ -327,7 +254,7 @@ test_cobertura_table_cap(void **state)
 {
     /* 1100 files in one package, then the first again: the table holds
      * 1024, is emitted when the 1025th comes, and f0.c then starts anew. */
-    FILE *f = tmp_open(state);
+    FILE *f = ft_tmp_open(state);
     fprintf(f,
             "%s<coverage line-rate=\"1\" lines-valid=\"5000\" "
             "lines-covered=\"4000\"><packages><package name=\"p\">",
@@ -339,10 +266,10 @@ test_cobertura_table_cap(void **state)
                 i % 1100, i == 1100 ? 0 : 1);
     }
     fputs("</package></packages></coverage>\n", f);
-    const char *path = tmp_close(state, f);
+    const char *path = ft_tmp_close(state, f);
     seen_t *s = seen_new();
     sl_err_t err = {0};
-    assert_int_equal(parse_as(path, NULL, "cobertura", s, &err), SL_OK);
+    assert_int_equal(parse_as(path, "cobertura", s, &err), SL_OK);
     assert_int_equal(s->n, 1024 + 76 + 1);
     assert_rec(s, 0, "dir/f0.c", (figs_t){1, 1, 0, 0, 0, 0});
     assert_rec(s, 1, "dir/f1.c", (figs_t){1, 1, 0, 0, 0, 0});
@@ -358,8 +285,7 @@ test_cobertura_sink_stops(void **state)
     seen_t *s = seen_new();
     s->stop_at = 2;
     sl_err_t err = {0};
-    assert_int_equal(parse_as(COB "gcovr.xml", NULL, "cobertura", s, &err),
-                     SL_EFULL);
+    assert_int_equal(parse_as(COB "gcovr.xml", "cobertura", s, &err), SL_EFULL);
     assert_int_equal(s->n, 1);
     assert_int_equal(s->totals, 0);
     /* At the end of the second package (its </package>). */
@@ -392,8 +318,7 @@ test_jacoco_report(void **state)
     (void)state;
     seen_t *s = seen_new();
     sl_err_t err = {0};
-    assert_int_equal(parse_as(JAC "jacoco.xml", NULL, "jacoco", s, &err),
-                     SL_OK);
+    assert_int_equal(parse_as(JAC "jacoco.xml", "jacoco", s, &err), SL_OK);
     assert_jacoco_run(s);
     free(s);
 }
@@ -404,7 +329,7 @@ test_jacoco_groups(void **state)
     (void)state;
     seen_t *s = seen_new();
     sl_err_t err = {0};
-    assert_int_equal(parse_as(JAC "jacoco-groups.xml", NULL, "jacoco", s, &err),
+    assert_int_equal(parse_as(JAC "jacoco-groups.xml", "jacoco", s, &err),
                      SL_OK);
     assert_jacoco_run(s); /* groups change nothing */
     free(s);
@@ -420,7 +345,7 @@ test_jacoco_default_package_sums(void **state)
 {
     /* The default package: no "/". No report counters: the sums. Counter
      * types not used (INSTRUCTION, CLASS) and an absent BRANCH. */
-    FILE *f = tmp_open(state);
+    FILE *f = ft_tmp_open(state);
     fprintf(f,
             "%s<report name=\"r\">\n"
             "<package name=\"\"><sourcefile name=\"Hello.java\">"
@@ -437,10 +362,10 @@ test_jacoco_default_package_sums(void **state)
             "<counter type=\"BRANCH\" missed=\"1\" covered=\"2\"/>"
             "</report>\n",
             jac_head);
-    const char *path = tmp_close(state, f);
+    const char *path = ft_tmp_close(state, f);
     seen_t *s = seen_new();
     sl_err_t err = {0};
-    assert_int_equal(parse_as(path, NULL, "jacoco", s, &err), SL_OK);
+    assert_int_equal(parse_as(path, "jacoco", s, &err), SL_OK);
     assert_int_equal(s->n, 2);
     assert_rec(s, 0, "Hello.java", (figs_t){3, 2, 0, 0, 1, 1});
     assert_rec(s, 1, "a/b/C.java", (figs_t){3, 0, 4, 2, 0, 0});
@@ -451,37 +376,19 @@ test_jacoco_default_package_sums(void **state)
 
 /* ---- detection ----------------------------------------------------------- */
 
-/* Only the format named want (NULL: none) accepts the head of path. */
-static void
-assert_detected(const char *path, const char *want)
-{
-    char head[SL_FORMAT_SNIFF_BYTES];
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    assert_true(fd >= 0);
-    ssize_t n = read(fd, head, sizeof head);
-    assert_int_equal(close(fd), 0);
-    assert_true(n > 0);
-    for (const sl_format_t *f = sl_format_table(); f->name != NULL; f++) {
-        int yes = f->sniff(head, (size_t)n);
-        if (yes != (want != NULL && strcmp(f->name, want) == 0)) {
-            fail_msg("%s: format %s says %d", path, f->name, yes);
-        }
-    }
-}
-
 static void
 test_coverage_detect(void **state)
 {
     (void)state;
-    assert_detected(COB "gcovr.xml", "cobertura");
-    assert_detected(COB "coveragepy.xml", "cobertura");
-    assert_detected(COB "cobertura.xml", "cobertura");
-    assert_detected(COB "covered-gt-valid.xml", "cobertura");
-    assert_detected(JAC "jacoco.xml", "jacoco");
-    assert_detected(JAC "jacoco-groups.xml", "jacoco");
-    assert_detected(JAC "bad-counter.xml", "jacoco");
-    assert_detected(JUNIT "pytest.xml", "junit");
-    assert_detected(JUNIT "ctest.xml", "junit");
+    ft_assert_sniffed_file(COB "gcovr.xml", "cobertura");
+    ft_assert_sniffed_file(COB "coveragepy.xml", "cobertura");
+    ft_assert_sniffed_file(COB "cobertura.xml", "cobertura");
+    ft_assert_sniffed_file(COB "covered-gt-valid.xml", "cobertura");
+    ft_assert_sniffed_file(JAC "jacoco.xml", "jacoco");
+    ft_assert_sniffed_file(JAC "jacoco-groups.xml", "jacoco");
+    ft_assert_sniffed_file(JAC "bad-counter.xml", "jacoco");
+    ft_assert_sniffed_file(JUNIT "pytest.xml", "junit");
+    ft_assert_sniffed_file(JUNIT "ctest.xml", "junit");
     assert_ptr_equal(sl_format_find("cobertura"), &sl_format_table()[1]);
     assert_ptr_equal(sl_format_find("jacoco"), &sl_format_table()[2]);
     /* Clover writes <coverage> too, without line-rate; other <report>s
@@ -500,19 +407,15 @@ test_coverage_detect(void **state)
 
 /* ---- hostile and broken input ------------------------------------------- */
 
-/* Parses path and expects rc and exactly "<path><rest>", and no total. */
+/* Parses path (detected unless forced) and expects rc and exactly
+ * "<path><rest>", and no total. */
 static void
 expect_error(const char *path, const char *forced, int rc, const char *rest)
 {
     seen_t *s = seen_new();
-    sl_err_t err = {0};
-    char want[sizeof err.msg];
-    int n = snprintf(want, sizeof want, "%s%s", path, rest);
-    assert_true(n > 0 && (size_t)n < sizeof want);
-    assert_int_equal(
-        parse_as(path, forced != NULL ? fmt(forced) : NULL, NULL, s, &err), rc);
-    assert_int_equal(err.rc, rc);
-    assert_string_equal(err.msg, want);
+    sl_sink_t sink = {.ctx = s, .emit = record};
+    ft_expect_error(path, forced != NULL ? ft_format(forced) : NULL, &sink, rc,
+                    rest);
     assert_int_equal(s->totals, 0);
     free(s);
 }
@@ -572,12 +475,12 @@ test_coverage_wrong_format(void **state)
 static const char *
 cob_doc(void **state, const char *root_attrs, const char *body)
 {
-    FILE *f = tmp_open(state);
+    FILE *f = ft_tmp_open(state);
     fprintf(f,
             "%s<coverage line-rate=\"1\"%s>\n<packages><package name=\"p\">"
             "<classes>\n%s\n</classes></package></packages></coverage>\n",
             cob_head, root_attrs, body);
-    return tmp_close(state, f);
+    return ft_tmp_close(state, f);
 }
 
 static void
@@ -661,8 +564,8 @@ test_cobertura_refused(void **state)
                      bad[i].rest);
     }
     /* Clover's <coverage> forced as Cobertura */
-    const char *path = tmp_doc(state, "<coverage clover=\"4.4.1\" generated="
-                                      "\"1\"><project/></coverage>");
+    const char *path = ft_tmp_doc(state, "<coverage clover=\"4.4.1\" generated="
+                                         "\"1\"><project/></coverage>");
     expect_error(path, "cobertura", SL_EINPUT,
                  ":1:1: not a Cobertura report (<coverage> without "
                  "line-rate)");
@@ -672,9 +575,9 @@ test_cobertura_refused(void **state)
 static const char *
 jac_doc(void **state, const char *body)
 {
-    FILE *f = tmp_open(state);
+    FILE *f = ft_tmp_open(state);
     fprintf(f, "%s<report name=\"r\">\n%s\n</report>\n", jac_head, body);
-    return tmp_close(state, f);
+    return ft_tmp_close(state, f);
 }
 
 static void
@@ -743,12 +646,12 @@ test_coverage_deep(void **state)
          "jacoco"},
     };
     for (size_t d = 0; d < 2; d++) {
-        FILE *f = tmp_open(state);
+        FILE *f = ft_tmp_open(state);
         fputs(docs[d].head, f);
         for (int i = 0; i < 100000; i++) {
             assert_true(fputs("<x>", f) >= 0);
         }
-        const char *path = tmp_close(state, f);
+        const char *path = ft_tmp_close(state, f);
         int opened = d == 0 ? 5 : 3;
         char rest[64];
         (void)snprintf(rest, sizeof rest,
@@ -774,8 +677,8 @@ test_coverage_path_cap(void **state)
     (void)snprintf(body, 4200, "<class filename=\"%s\"/>", name + 1);
     seen_t *s = seen_new();
     sl_err_t err = {0};
-    assert_int_equal(
-        parse_as(cob_doc(state, "", body), NULL, "cobertura", s, &err), SL_OK);
+    assert_int_equal(parse_as(cob_doc(state, "", body), "cobertura", s, &err),
+                     SL_OK);
     assert_int_equal(strlen(s->rec[0].path), 4096);
     /* JaCoCo: package "/" name over 4096 */
     name[4000] = '\0';
@@ -792,10 +695,10 @@ test_coverage_path_cap(void **state)
 static void
 test_coverage_empty_utf8(void **state)
 {
-    expect_error(tmp_doc(state, ""), "cobertura", SL_EINPUT, ": empty file");
-    FILE *f = tmp_open(state);
+    expect_error(ft_tmp_doc(state, ""), "cobertura", SL_EINPUT, ": empty file");
+    FILE *f = ft_tmp_open(state);
     fprintf(f, "%s<report name=\"\xff\xfe\"/>", jac_head);
-    const char *path = tmp_close(state, f);
+    const char *path = ft_tmp_close(state, f);
     expect_error(path, NULL, SL_EINPUT,
                  ":2:15: not well-formed (invalid token)");
 }
@@ -823,5 +726,5 @@ main(void)
         cmocka_unit_test(test_coverage_path_cap),
         cmocka_unit_test(test_coverage_empty_utf8),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, group_setup, ft_tmp_teardown);
 }

@@ -23,6 +23,8 @@ typedef struct trace {
     int scalars;
 } trace_t;
 
+static void trace_add(trace_t *t, const char *fmt, ...) SL_PRINTF(2, 3);
+
 static void
 trace_add(trace_t *t, const char *fmt, ...)
 {

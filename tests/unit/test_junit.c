@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "fmt_test.h"
 #include "sluice/formats.h"
 #include "sluice/xml.h"
 
@@ -55,61 +56,30 @@ typedef struct seen {
     rec_t rec[REC_MAX];
 } seen_t;
 
-/* Nonzero when s[len] is well-formed UTF-8 (no overlong forms or
- * surrogates are checked: a cut is what may go wrong here). */
-static int
-utf8_whole(const char *s, size_t len)
-{
-    size_t i = 0;
-    while (i < len) {
-        unsigned char c = (unsigned char)s[i];
-        size_t n = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
-        if ((c & 0xC0) == 0x80 || i + n > len) {
-            return 0;
-        }
-        for (size_t k = 1; k < n; k++) {
-            if (((unsigned char)s[i + k] & 0xC0) != 0x80) {
-                return 0;
-            }
-        }
-        i += n;
-    }
-    return 1;
-}
-
-static void
-copy_capped(char *dst, const char *src, size_t cap)
-{
-    assert_non_null(src);
-    size_t n = strlen(src);
-    assert_true(n <= cap); /* the parser's cap, checked on every record */
-    assert_true(utf8_whole(src, n)); /* cut on a character boundary */
-    memcpy(dst, src, n + 1);
-}
-
 static void
 record_props(rec_t *r, const Sluice__V1__TestCase *tc)
 {
     assert_true(tc->n_properties <= SL_TEST_PROPS_MAX);
     r->nprops = tc->n_properties;
     for (size_t i = 0; i < tc->n_properties; i++) {
-        copy_capped(r->prop_name[i], tc->properties[i]->name, SL_TEST_PROP_MAX);
-        copy_capped(r->prop_value[i], tc->properties[i]->value,
-                    SL_TEST_PROP_MAX);
+        ft_copy_capped(r->prop_name[i], tc->properties[i]->name,
+                       SL_TEST_PROP_MAX);
+        ft_copy_capped(r->prop_value[i], tc->properties[i]->value,
+                       SL_TEST_PROP_MAX);
     }
 }
 
 static void
 record_one(rec_t *r, const Sluice__V1__TestCase *tc)
 {
-    copy_capped(r->suite, tc->suite, SL_TEST_NAME_MAX);
-    copy_capped(r->classname, tc->classname, SL_TEST_NAME_MAX);
-    copy_capped(r->name, tc->name, SL_TEST_NAME_MAX);
-    copy_capped(r->file, tc->file, SL_TEST_NAME_MAX);
-    copy_capped(r->id, tc->id, SL_TEST_NAME_MAX);
-    copy_capped(r->message, tc->message, SL_TEST_MESSAGE_MAX);
-    copy_capped(r->out, tc->system_out, SL_TEST_OUTPUT_MAX);
-    copy_capped(r->err, tc->system_err, SL_TEST_OUTPUT_MAX);
+    ft_copy_capped(r->suite, tc->suite, SL_TEST_NAME_MAX);
+    ft_copy_capped(r->classname, tc->classname, SL_TEST_NAME_MAX);
+    ft_copy_capped(r->name, tc->name, SL_TEST_NAME_MAX);
+    ft_copy_capped(r->file, tc->file, SL_TEST_NAME_MAX);
+    ft_copy_capped(r->id, tc->id, SL_TEST_NAME_MAX);
+    ft_copy_capped(r->message, tc->message, SL_TEST_MESSAGE_MAX);
+    ft_copy_capped(r->out, tc->system_out, SL_TEST_OUTPUT_MAX);
+    ft_copy_capped(r->err, tc->system_err, SL_TEST_OUTPUT_MAX);
     record_props(r, tc);
     r->status = tc->status;
     r->time_s = tc->time_s;
@@ -139,7 +109,7 @@ record(void *ctx, const sl_pb_event_t *ev)
         record_one(&s->rec[s->n], tc);
     }
     if (s->n < IDS_MAX) {
-        copy_capped(s->ids[s->n], tc->id, SL_TEST_NAME_MAX);
+        ft_copy_capped(s->ids[s->n], tc->id, SL_TEST_NAME_MAX);
     }
     s->n++;
     return SL_OK;
@@ -148,23 +118,28 @@ record(void *ctx, const sl_pb_event_t *ev)
 static seen_t *
 seen_new(void)
 {
-    seen_t *s = calloc(1, sizeof *s);
-    assert_non_null(s);
-    return s;
+    return ft_zalloc(sizeof(seen_t));
 }
 
+/* Parses path into s (detected unless forced): junit, or the forced one. */
 static int
 parse_path(const char *path, const sl_format_t *forced, seen_t *s,
            sl_err_t *err)
 {
     sl_sink_t sink = {.ctx = s, .emit = record};
-    const sl_format_t *used = NULL;
-    int rc = sl_format_parse_file(path, forced, &sink, &used, err);
-    if (rc == SL_OK) {
-        assert_ptr_equal(used,
-                         forced != NULL ? forced : sl_format_find("junit"));
+    return ft_parse(path, forced, "junit", &sink, err);
+}
+
+/* Parses a file that must parse. */
+static seen_t *
+parse_ok(const char *path)
+{
+    seen_t *s = seen_new();
+    sl_err_t err = {0};
+    if (parse_path(path, NULL, s, &err) != SL_OK) {
+        fail_msg("%s", err.msg);
     }
-    return rc;
+    return s;
 }
 
 /* Parses a fixture that must parse. */
@@ -174,12 +149,7 @@ parse_fixture(const char *name)
     char path[256];
     int n = snprintf(path, sizeof path, "%s%s", FIXTURES, name);
     assert_true(n > 0 && (size_t)n < sizeof path);
-    seen_t *s = seen_new();
-    sl_err_t err = {0};
-    if (parse_path(path, NULL, s, &err) != SL_OK) {
-        fail_msg("%s", err.msg);
-    }
-    return s;
+    return parse_ok(path);
 }
 
 static void
@@ -307,61 +277,10 @@ phpunit_summary(const char *file)
 
 /* ---- temporary files: a group directory, one file per test --------------- */
 
-typedef struct tmp {
-    char dir[64];
-    char path[128];
-} tmp_t;
-
 static int
 group_setup(void **state)
 {
-    tmp_t *t = calloc(1, sizeof *t);
-    if (t == NULL) {
-        return -1;
-    }
-    const char *base = getenv("TMPDIR");
-    int n = snprintf(t->dir, sizeof t->dir, "%s/sl-junit-XXXXXX",
-                     base != NULL && strlen(base) < 40 ? base : "/tmp");
-    if (n < 0 || (size_t)n >= sizeof t->dir || mkdtemp(t->dir) == NULL) {
-        free(t);
-        return -1;
-    }
-    *state = t;
-    return 0;
-}
-
-static int
-group_teardown(void **state)
-{
-    tmp_t *t = *state;
-    (void)unlink(t->path); /* the last test's file, if any */
-    int rc = rmdir(t->dir);
-    free(t);
-    return rc;
-}
-
-/* Writes data (len bytes, repeated times) to <dir>/<name>: t->path. */
-static const char *
-tmp_write(void **state, const char *name, const char *data, size_t len,
-          size_t times)
-{
-    tmp_t *t = *state;
-    (void)unlink(t->path);
-    int n = snprintf(t->path, sizeof t->path, "%s/%s", t->dir, name);
-    assert_true(n > 0 && (size_t)n < sizeof t->path);
-    FILE *f = fopen(t->path, "wb");
-    assert_non_null(f);
-    for (size_t i = 0; i < times; i++) {
-        assert_int_equal(fwrite(data, 1, len, f), len);
-    }
-    assert_int_equal(fclose(f), 0);
-    return t->path;
-}
-
-static const char *
-tmp_doc(void **state, const char *doc)
-{
-    return tmp_write(state, "doc.xml", doc, strlen(doc), 1);
+    return ft_tmp_setup(state, "sl-junit", "doc.xml");
 }
 
 /* ---- reports from real runners ------------------------------------------ */
@@ -805,22 +724,15 @@ expect_error(const char *path, const sl_format_t *forced, int rc,
              const char *rest)
 {
     seen_t *s = seen_new();
-    sl_err_t err = {0};
-    char want[sizeof err.msg];
-    int n = snprintf(want, sizeof want, "%s%s", path, rest);
-    assert_true(n > 0 && (size_t)n < sizeof want);
-    assert_int_equal(parse_path(path, forced, s, &err), rc);
-    assert_int_equal(err.rc, rc);
-    assert_string_equal(err.msg, want);
+    sl_sink_t sink = {.ctx = s, .emit = record};
+    ft_expect_error(path, forced, &sink, rc, rest);
     free(s);
 }
 
 static const sl_format_t *
 junit(void)
 {
-    const sl_format_t *f = sl_format_find("junit");
-    assert_non_null(f);
-    return f;
+    return ft_format("junit");
 }
 
 static void
@@ -852,16 +764,16 @@ test_junit_undeclared_entity(void **state)
 {
     /* With an external DTD, expat would drop &x; silently: refused, in
      * content and in attribute values. */
-    const char *path = tmp_doc(
+    const char *path = ft_tmp_doc(
         state, "<!DOCTYPE testsuites SYSTEM \"junit.dtd\">\n<testsuites>\n"
                "<testsuite name=\"a&amp;b\"><testcase name=\"&#233;\">\n"
                "<failure>&lt;&x;</failure></testcase></testsuite>"
                "</testsuites>");
     expect_error(path, NULL, SL_EINPUT, ":4:14: undeclared entity \"x\"");
-    path = tmp_doc(state,
-                   "<!DOCTYPE testsuites SYSTEM \"junit.dtd\">\n<testsuites>\n"
-                   "<testsuite name=\"a&amp;b\">\n  <testcase name=\"a&x;\"/>"
-                   "</testsuite></testsuites>");
+    path = ft_tmp_doc(
+        state, "<!DOCTYPE testsuites SYSTEM \"junit.dtd\">\n<testsuites>\n"
+               "<testsuite name=\"a&amp;b\">\n  <testcase name=\"a&x;\"/>"
+               "</testsuite></testsuites>");
     expect_error(path, NULL, SL_EINPUT,
                  ":4:3: undeclared entity in an attribute value");
 }
@@ -901,14 +813,9 @@ static void
 test_junit_not_junit(void **state)
 {
     /* A root no format knows: the message lists the known ones. */
-    const char *path = tmp_doc(state, "<?xml version=\"1.0\"?>\n<report/>");
-    seen_t *s = seen_new();
-    sl_err_t err = {0};
-    assert_int_equal(parse_path(path, NULL, s, &err), SL_EINPUT);
-    assert_prefix(strstr(err.msg, "doc.xml"),
-                  "doc.xml: unknown format (known: ");
-    assert_non_null(strstr(err.msg, "junit"));
-    free(s);
+    const char *path = ft_tmp_doc(state, "<?xml version=\"1.0\"?>\n<report/>");
+    expect_error(path, NULL, SL_EINPUT, ft_known_formats());
+    assert_non_null(strstr(ft_known_formats(), "junit"));
     /* A Cobertura report forced through the JUnit parser. */
     expect_error(FIXTURES "not-junit.xml", junit(), SL_EINPUT,
                  ":2:1: not a JUnit report (root element coverage)");
@@ -926,7 +833,7 @@ static void
 test_junit_deep(void **state)
 {
     /* 100k nested elements: refused at the 257th level, not recursed. */
-    const char *path = tmp_write(state, "deep.xml", "<testsuites>", 12, 1);
+    const char *path = ft_tmp_write(state, "deep.xml", "<testsuites>", 12);
     FILE *f = fopen(path, "ab");
     assert_non_null(f);
     for (int i = 0; i < 100000; i++) {
@@ -938,7 +845,11 @@ test_junit_deep(void **state)
                    12 + 255 * 3 + 1);
     expect_error(path, NULL, SL_ETOOBIG, rest);
     /* Nested suites have their own, lower cap. */
-    path = tmp_write(state, "deep.xml", "<testsuite>", 11, 100000);
+    f = ft_tmp_open_as(state, "deep.xml");
+    for (int i = 0; i < 100000; i++) {
+        assert_int_equal(fwrite("<testsuite>", 1, 11, f), 11);
+    }
+    path = ft_tmp_close(state, f);
     (void)snprintf(rest, sizeof rest,
                    ":1:%d: <testsuite> nested deeper than 64", 64 * 11 + 1);
     expect_error(path, NULL, SL_ETOOBIG, rest);
@@ -951,7 +862,7 @@ test_junit_huge_token(void **state)
     char chunk[4096];
     memset(chunk, 'a', sizeof chunk);
     const char *path =
-        tmp_write(state, "huge.xml", "<testsuites name=\"", 18, 1);
+        ft_tmp_write(state, "huge.xml", "<testsuites name=\"", 18);
     FILE *f = fopen(path, "ab");
     assert_non_null(f);
     for (size_t i = 0; i < (17u << 20) / sizeof chunk; i++) {
@@ -965,9 +876,10 @@ test_junit_huge_token(void **state)
 static void
 test_junit_nested_testcase(void **state)
 {
-    const char *path = tmp_doc(state, "<testsuite>\n<testcase name=\"a\">\n"
-                                      "  <testcase name=\"b\"/>\n</testcase>\n"
-                                      "</testsuite>\n");
+    const char *path =
+        ft_tmp_doc(state, "<testsuite>\n<testcase name=\"a\">\n"
+                          "  <testcase name=\"b\"/>\n</testcase>\n"
+                          "</testsuite>\n");
     expect_error(path, NULL, SL_EINPUT, ":3:3: <testcase> inside a <testcase>");
 }
 
@@ -999,7 +911,7 @@ parse_case(void **state, const char *attrs, seen_t *s, sl_err_t *err)
                      attrs);
     assert_true(n > 0 && (size_t)n < sizeof doc);
     memset(s, 0, sizeof *s);
-    return parse_path(tmp_doc(state, doc), NULL, s, err);
+    return parse_path(ft_tmp_doc(state, doc), NULL, s, err);
 }
 
 static void
@@ -1074,24 +986,11 @@ test_junit_line_values(void **state)
     free(s);
 }
 
-/* A UTF-8 string of n euro signs (3 bytes each). */
-static char *
-euros(size_t n)
-{
-    char *p = malloc(n * 3 + 1);
-    assert_non_null(p);
-    for (size_t i = 0; i < n; i++) {
-        memcpy(p + i * 3, "\xE2\x82\xAC", 3);
-    }
-    p[n * 3] = '\0';
-    return p;
-}
-
 static void
 test_junit_caps_utf8(void **state)
 {
     /* 2000 euro signs as the name and as the failure's body. */
-    char *e = euros(2000);
+    char *e = ft_euros(2000);
     size_t len = strlen(e) * 2 + 200;
     char *doc = malloc(len);
     assert_non_null(doc);
@@ -1102,7 +1001,7 @@ test_junit_caps_utf8(void **state)
     assert_true(n > 0 && (size_t)n < len);
     seen_t *s = seen_new();
     sl_err_t err = {0};
-    assert_int_equal(parse_path(tmp_doc(state, doc), NULL, s, &err), SL_OK);
+    assert_int_equal(parse_path(ft_tmp_doc(state, doc), NULL, s, &err), SL_OK);
     /* Cut on a character boundary: 341 signs fit in 1024 bytes ... */
     assert_int_equal(strlen(s->rec[0].name), 341 * 3);
     assert_memory_equal(s->rec[0].name, e, (size_t)341 * 3);
@@ -1118,7 +1017,7 @@ test_junit_caps_utf8(void **state)
 static void
 test_junit_status_rules(void **state)
 {
-    const char *path = tmp_doc(
+    const char *path = ft_tmp_doc(
         state,
         "<testsuites>\n"
         "<testcase name=\"loose\"/>\n"
@@ -1177,20 +1076,9 @@ case_doc(void **state, const char *attrs, const char *body)
                      "</testcase></testsuite></testsuites>",
                      attrs, body);
     assert_true(n > 0 && (size_t)n < len);
-    const char *path = tmp_doc(state, doc);
+    const char *path = ft_tmp_doc(state, doc);
     free(doc);
     return path;
-}
-
-static seen_t *
-parse_ok(const char *path)
-{
-    seen_t *s = seen_new();
-    sl_err_t err = {0};
-    if (parse_path(path, NULL, s, &err) != SL_OK) {
-        fail_msg("%s", err.msg);
-    }
-    return s;
 }
 
 static void
@@ -1199,7 +1087,7 @@ test_junit_output_cap(void **state)
     /* 6000 euro signs (18000 bytes) in <system-out>, in two pieces, and
      * the same in <system-err>: cut at 16384 bytes on a character
      * boundary, 5461 signs (16383 bytes). */
-    char *e = euros(3000);
+    char *e = ft_euros(3000);
     size_t len = strlen(e) * 4 + 200;
     char *body = malloc(len);
     assert_non_null(body);
@@ -1235,7 +1123,7 @@ test_junit_properties(void **state)
     /* 70 properties: the first 64 kept. Both forms; the attribute wins
      * over the text; a name and a value of 2000 euro signs are cut to
      * 341 (1023 bytes). */
-    char *e = euros(2000);
+    char *e = ft_euros(2000);
     size_t len = (size_t)70 * 64 + strlen(e) * 2 + 512;
     char *body = malloc(len);
     assert_non_null(body);
@@ -1263,7 +1151,7 @@ test_junit_properties(void **state)
     free(s);
     /* Only <testcase><properties><property>: the suite's, and a
      * <property> elsewhere in the test case, are not the test's. */
-    s = parse_ok(tmp_doc(
+    s = parse_ok(ft_tmp_doc(
         state, "<testsuite><properties><property name=\"a\" value=\"1\"/>"
                "</properties><testcase name=\"t\">"
                "<property name=\"b\" value=\"2\"/>"
@@ -1329,15 +1217,15 @@ static void
 test_junit_id_rules(void **state)
 {
     const char *path =
-        tmp_doc(state, "<testsuites>\n<testcase name=\"loose\"/>\n"
-                       "<testsuite name=\"pkg\">\n"
-                       "<testcase name=\"a\" classname=\"C\"/>\n"
-                       "<testcase name=\"same\" classname=\"same\"/>\n"
-                       "<testcase name=\"b\" classname=\"\"/>\n"
-                       "<testcase name=\"c\"/>\n"
-                       "<testcase name=\"\" classname=\"C\"/>\n"
-                       "<testsuite><testcase name=\"d\"/></testsuite>\n"
-                       "</testsuite></testsuites>\n");
+        ft_tmp_doc(state, "<testsuites>\n<testcase name=\"loose\"/>\n"
+                          "<testsuite name=\"pkg\">\n"
+                          "<testcase name=\"a\" classname=\"C\"/>\n"
+                          "<testcase name=\"same\" classname=\"same\"/>\n"
+                          "<testcase name=\"b\" classname=\"\"/>\n"
+                          "<testcase name=\"c\"/>\n"
+                          "<testcase name=\"\" classname=\"C\"/>\n"
+                          "<testsuite><testcase name=\"d\"/></testsuite>\n"
+                          "</testsuite></testsuites>\n");
     seen_t *s = parse_ok(path);
     static const char *const want[] = {"loose", "C.a", "same", "pkg.b",
                                        "pkg.c", "C.",  "d"};
@@ -1353,7 +1241,7 @@ test_junit_id_rules(void **state)
 static void
 long_id(void **state, const char *cls, size_t n, const char *tail, char *id)
 {
-    char *e = euros(n);
+    char *e = ft_euros(n);
     size_t len = strlen(e) + strlen(cls) + strlen(tail) + 64;
     char *attrs = malloc(len);
     assert_non_null(attrs);
@@ -1395,9 +1283,9 @@ static void
 test_junit_missing_name(void **state)
 {
     const char *path =
-        tmp_doc(state, "<testsuite name=\"s\">\n  <testcase name=\"ok\"/>\n"
-                       "  <testcase classname=\"C\" time=\"1\"/>\n"
-                       "</testsuite>\n");
+        ft_tmp_doc(state, "<testsuite name=\"s\">\n  <testcase name=\"ok\"/>\n"
+                          "  <testcase classname=\"C\" time=\"1\"/>\n"
+                          "</testsuite>\n");
     expect_error(path, NULL, SL_EINPUT, ":3:3: <testcase> without a name");
 }
 
@@ -1422,28 +1310,6 @@ test_format_table(void **state)
     assert_null(sl_format_find("no-such-format"));
     assert_null(sl_format_find(""));
     assert_null(sl_format_find(NULL));
-}
-
-/* The first bytes of fixture file, as detection sees them, and each
- * format's verdict on them: junit says yes exactly when want, and no other
- * format says yes to a JUnit file. */
-static void
-assert_sniffed(const char *file, int want)
-{
-    static char head[SL_FORMAT_SNIFF_BYTES];
-    char path[256];
-    (void)snprintf(path, sizeof path, "%s%s", FIXTURES, file);
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    size_t n = fread(head, 1, sizeof head, f);
-    assert_int_equal(fclose(f), 0);
-    for (const sl_format_t *t = sl_format_table(); t->name != NULL; t++) {
-        int yes = t->sniff(head, n) != 0;
-        int is_junit = strcmp(t->name, "junit") == 0;
-        if (is_junit ? yes != want : yes && want) {
-            fail_msg("%s: sniffed %s by %s", file, yes ? "yes" : "no", t->name);
-        }
-    }
 }
 
 /* Every fixture with a JUnit root is sniffed as junit and as no other
@@ -1474,10 +1340,15 @@ test_format_detect_fixtures(void **state)
         "bad-utf8.xml",
         "bad-time.xml",
     };
+    char path[256];
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        assert_sniffed(files[i], 1);
+        (void)snprintf(path, sizeof path, "%s%s", FIXTURES, files[i]);
+        ft_assert_sniffed_file(path, "junit");
     }
-    assert_sniffed("not-junit.xml", 0);
+    size_t len = 0;
+    char *head = ft_read_head(FIXTURES "not-junit.xml", &len);
+    assert_false(junit()->sniff(head, len));
+    free(head);
 }
 
 static const sl_format_t *
@@ -1560,16 +1431,16 @@ test_xml_caps(void **state)
     sl_xml_cfg_t cfg = {.start = xml_start, .text = xml_text, .max_depth = 3};
     xml_seen_t s = {0};
     sl_err_t err = {0};
-    const char *path = tmp_doc(state, "<a><b><c>text</c></b></a>");
+    const char *path = ft_tmp_doc(state, "<a><b><c>text</c></b></a>");
     assert_int_equal(xml_parse_path(path, &cfg, &s, &err), SL_OK);
     assert_int_equal(s.max_depth, 3);
     assert_int_equal(s.text, 4);
-    path = tmp_doc(state, "<a><b><c><d/></c></b></a>");
+    path = ft_tmp_doc(state, "<a><b><c><d/></c></b></a>");
     assert_int_equal(xml_parse_path(path, &cfg, &s, &err), SL_ETOOBIG);
     assert_non_null(strstr(err.msg, "doc.xml:1:10: elements nested deeper"));
     /* A comment longer than token_max, fed in 64 KiB reads. */
     cfg.token_max = 100000;
-    path = tmp_write(state, "doc.xml", "<!--", 4, 1);
+    path = ft_tmp_write(state, "doc.xml", "<!--", 4);
     FILE *f = fopen(path, "ab");
     assert_non_null(f);
     for (int i = 0; i < 200000; i++) {
@@ -1588,7 +1459,7 @@ test_xml_callback_stops(void **state)
     xml_seen_t s = {0};
     sl_err_t err = {0};
     const char *path =
-        tmp_doc(state, "<a>\n  <b/>\n  <c stop=\"here\"/><d/>\n</a>");
+        ft_tmp_doc(state, "<a>\n  <b/>\n  <c stop=\"here\"/><d/>\n</a>");
     assert_int_equal(xml_parse_path(path, &cfg, &s, &err), SL_EPROTO);
     assert_string_equal(strstr(err.msg, "doc.xml:"),
                         "doc.xml:3:3: stopped at here");
@@ -1608,7 +1479,7 @@ test_xml_names_utf16(void **state)
         doc[3 + 2 * i] = '\0';
     }
     const char *path =
-        tmp_write(state, "doc.xml", doc, 2 + 2 * (sizeof ascii - 1), 1);
+        ft_tmp_write(state, "doc.xml", doc, 2 + 2 * (sizeof ascii - 1));
     sl_xml_cfg_t cfg = {.start = xml_start};
     xml_seen_t s = {0};
     sl_err_t err = {0};
@@ -1693,5 +1564,5 @@ main(void)
         cmocka_unit_test(test_xml_names_utf16),
         cmocka_unit_test(test_xml_text_buffer),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, group_setup, ft_tmp_teardown);
 }

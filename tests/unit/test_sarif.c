@@ -5,6 +5,7 @@
  * (flawfinder.txt, clang.txt) or are hand-counted in README.md. */
 #include <fcntl.h>
 #include <setjmp.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -14,8 +15,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
-#include <sodium.h>
 
+#include "fmt_test.h"
 #include "sluice/formats.h"
 #include "sluice/jsonin.h"
 
@@ -45,15 +46,6 @@ typedef struct seen {
     rec_t rec[REC_MAX];
 } seen_t;
 
-static void
-copy_capped(char *dst, const char *src, size_t cap)
-{
-    assert_non_null(src);
-    size_t n = strlen(src);
-    assert_true(n <= cap); /* the parser's cap, checked on every record */
-    memcpy(dst, src, n + 1);
-}
-
 static int
 record(void *ctx, const sl_pb_event_t *ev)
 {
@@ -69,12 +61,12 @@ record(void *ctx, const sl_pb_event_t *ev)
     s->by_severity[f->severity]++;
     if (s->n < REC_MAX) {
         rec_t *r = &s->rec[s->n];
-        copy_capped(r->tool, f->tool, SL_TEST_NAME_MAX);
-        copy_capped(r->rule_id, f->rule_id, SL_TEST_NAME_MAX);
-        copy_capped(r->level, f->level, sizeof r->level - 1);
-        copy_capped(r->message, f->message, SL_TEST_MESSAGE_MAX);
-        copy_capped(r->uri, f->uri, SL_TEST_NAME_MAX);
-        copy_capped(r->fingerprint, f->fingerprint, 32);
+        ft_copy_capped(r->tool, f->tool, SL_TEST_NAME_MAX);
+        ft_copy_capped(r->rule_id, f->rule_id, SL_TEST_NAME_MAX);
+        ft_copy_capped(r->level, f->level, sizeof r->level - 1);
+        ft_copy_capped(r->message, f->message, SL_TEST_MESSAGE_MAX);
+        ft_copy_capped(r->uri, f->uri, SL_TEST_NAME_MAX);
+        ft_copy_capped(r->fingerprint, f->fingerprint, 32);
         r->severity = f->severity;
         r->security_severity = f->security_severity;
         r->has_security_severity = f->has_security_severity;
@@ -88,30 +80,22 @@ record(void *ctx, const sl_pb_event_t *ev)
 static seen_t *
 seen_new(void)
 {
-    seen_t *s = calloc(1, sizeof *s);
-    assert_non_null(s);
-    return s;
+    return ft_zalloc(sizeof(seen_t));
 }
 
 static const sl_format_t *
 sarif(void)
 {
-    const sl_format_t *f = sl_format_find("sarif");
-    assert_non_null(f);
-    return f;
+    return ft_format("sarif");
 }
 
+/* Parses path into s (detected unless forced): sarif, or the forced one. */
 static int
 parse_path(const char *path, const sl_format_t *forced, seen_t *s,
            sl_err_t *err)
 {
     sl_sink_t sink = {.ctx = s, .emit = record};
-    const sl_format_t *used = NULL;
-    int rc = sl_format_parse_file(path, forced, &sink, &used, err);
-    if (rc == SL_OK) {
-        assert_ptr_equal(used, forced != NULL ? forced : sarif());
-    }
-    return rc;
+    return ft_parse(path, forced, "sarif", &sink, err);
 }
 
 static seen_t *
@@ -207,59 +191,10 @@ expected_fp(char hex[33], ...)
 
 /* ---- temporary files: a group directory, one file per test --------------- */
 
-typedef struct tmp {
-    char dir[64];
-    char path[128];
-} tmp_t;
-
 static int
 group_setup(void **state)
 {
-    tmp_t *t = calloc(1, sizeof *t);
-    if (t == NULL) {
-        return -1;
-    }
-    const char *base = getenv("TMPDIR");
-    int n = snprintf(t->dir, sizeof t->dir, "%s/sl-sarif-XXXXXX",
-                     base != NULL && strlen(base) < 40 ? base : "/tmp");
-    if (n < 0 || (size_t)n >= sizeof t->dir || mkdtemp(t->dir) == NULL) {
-        free(t);
-        return -1;
-    }
-    *state = t;
-    return 0;
-}
-
-static int
-group_teardown(void **state)
-{
-    tmp_t *t = *state;
-    (void)unlink(t->path); /* the last test's file, if any */
-    int rc = rmdir(t->dir);
-    free(t);
-    return rc;
-}
-
-/* Opens <dir>/doc.sarif for writing: t->path. */
-static FILE *
-tmp_open(void **state)
-{
-    tmp_t *t = *state;
-    (void)unlink(t->path);
-    int n = snprintf(t->path, sizeof t->path, "%s/doc.sarif", t->dir);
-    assert_true(n > 0 && (size_t)n < sizeof t->path);
-    FILE *f = fopen(t->path, "wb");
-    assert_non_null(f);
-    return f;
-}
-
-static const char *
-tmp_doc(void **state, const char *doc)
-{
-    FILE *f = tmp_open(state);
-    assert_int_equal(fwrite(doc, 1, strlen(doc), f), strlen(doc));
-    assert_int_equal(fclose(f), 0);
-    return ((tmp_t *)*state)->path;
+    return ft_tmp_setup(state, "sl-sarif", "doc.sarif");
 }
 
 /* A one-run log: rules is the driver's rules array, results the results. */
@@ -273,7 +208,7 @@ tmp_log(void **state, const char *rules, const char *results)
                      "[%s]}},\n\"results\": [%s]}]}\n",
                      rules, results);
     assert_true(n > 0 && (size_t)n < sizeof doc);
-    return tmp_doc(state, doc);
+    return ft_tmp_doc(state, doc);
 }
 
 /* ---- flawfinder: the tool's text report gives the expected figures ------ */
@@ -588,7 +523,7 @@ test_sarif_trivy(void **state)
 static void
 test_sarif_results_before_tool(void **state)
 {
-    const char *path = tmp_doc(
+    const char *path = ft_tmp_doc(
         state,
         "{\"runs\": [{\"results\": [\n"
         "  {\"ruleIndex\": 1, \"message\": {\"text\": \"by index\"}},\n"
@@ -707,37 +642,6 @@ static const char *const sarif_fixtures[] = {
     "semgrep.sarif",      "trivy.sarif",
 };
 
-/* Reads the first SL_FORMAT_SNIFF_BYTES of path into a new buffer. */
-static char *
-read_head(const char *path, size_t *len)
-{
-    char *buf = malloc(SL_FORMAT_SNIFF_BYTES);
-    assert_non_null(buf);
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    *len = fread(buf, 1, SL_FORMAT_SNIFF_BYTES, f);
-    assert_int_equal(fclose(f), 0);
-    return buf;
-}
-
-/* Which formats of the table accept head, as a bit per entry. */
-static unsigned
-sniffed_by(const char *head, size_t len)
-{
-    unsigned bits = 0, i = 0;
-    for (const sl_format_t *f = sl_format_table(); f->name != NULL; f++) {
-        bits |= f->sniff(head, len) ? 1u << i : 0u;
-        i++;
-    }
-    return bits;
-}
-
-static unsigned
-sarif_bit(void)
-{
-    return 1u << (unsigned)(sarif() - sl_format_table());
-}
-
 static void
 test_sarif_detect_fixtures(void **state)
 {
@@ -746,15 +650,8 @@ test_sarif_detect_fixtures(void **state)
          i++) {
         char path[512];
         (void)snprintf(path, sizeof path, "%s%s", FIXTURES, sarif_fixtures[i]);
-        size_t len = 0;
-        char *head = read_head(path, &len);
         /* SARIF only, whatever else the table holds. */
-        if (sniffed_by(head, len) != sarif_bit()) {
-            fail_msg("%s sniffed by %#x", sarif_fixtures[i],
-                     sniffed_by(head, len));
-        }
-        assert_ptr_equal(sl_format_detect(head, len), sarif());
-        free(head);
+        ft_assert_sniffed_file(path, "sarif");
     }
     /* Not SARIF: hyperfine's export and a JUnit report. */
     static const char *const others[] = {
@@ -763,7 +660,7 @@ test_sarif_detect_fixtures(void **state)
     };
     for (size_t i = 0; i < 2; i++) {
         size_t len = 0;
-        char *head = read_head(others[i], &len);
+        char *head = ft_read_head(others[i], &len);
         assert_false(sarif()->sniff(head, len));
         free(head);
     }
@@ -819,13 +716,8 @@ expect_error(const char *path, const sl_format_t *forced, int rc,
              const char *rest)
 {
     seen_t *s = seen_new();
-    sl_err_t err = {0};
-    char want[sizeof err.msg];
-    int n = snprintf(want, sizeof want, "%s%s", path, rest);
-    assert_true(n > 0 && (size_t)n < sizeof want);
-    assert_int_equal(parse_path(path, forced, s, &err), rc);
-    assert_int_equal(err.rc, rc);
-    assert_string_equal(err.msg, want);
+    sl_sink_t sink = {.ctx = s, .emit = record};
+    ft_expect_error(path, forced, &sink, rc, rest);
     assert_int_equal(s->n, 0);
     free(s);
 }
@@ -835,15 +727,8 @@ expect_error(const char *path, const sl_format_t *forced, int rc,
 static void
 expect_unknown(const char *path)
 {
-    seen_t *s = seen_new();
-    sl_err_t err = {0};
-    assert_int_equal(parse_path(path, NULL, s, &err), SL_EINPUT);
-    size_t n = strlen(path);
-    assert_memory_equal(err.msg, path, n);
-    assert_true(strncmp(err.msg + n, ": unknown format (known: ", 25) == 0);
-    assert_non_null(strstr(err.msg + n, "sarif"));
-    assert_int_equal(s->n, 0);
-    free(s);
+    expect_error(path, NULL, SL_EINPUT, ft_known_formats());
+    assert_non_null(strstr(ft_known_formats(), "sarif"));
 }
 
 static void
@@ -866,23 +751,22 @@ static void
 test_sarif_deep(void **state)
 {
     /* 100k nested arrays, then 100k nested objects: refused at level 64. */
-    FILE *f = tmp_open(state);
+    FILE *f = ft_tmp_open(state);
     assert_true(fputs("{\"version\": \"2.1.0\", \"runs\": [{\"x\": ", f) >= 0);
     for (int i = 0; i < 100000; i++) {
         assert_true(fputc('[', f) != EOF);
     }
-    assert_int_equal(fclose(f), 0);
-    const char *path = ((tmp_t *)*state)->path;
+    const char *path = ft_tmp_close(state, f);
     char rest[64];
     /* At the 62nd '[' (three containers were open before). */
     (void)snprintf(rest, sizeof rest, ":1:%d: nested deeper than 64",
                    36 + 62);
     expect_error(path, NULL, SL_ETOOBIG, rest);
-    f = tmp_open(state);
+    f = ft_tmp_open(state);
     for (int i = 0; i < 100000; i++) {
         assert_true(fputs("{\"a\":", f) >= 0);
     }
-    assert_int_equal(fclose(f), 0);
+    path = ft_tmp_close(state, f);
     (void)snprintf(rest, sizeof rest, ":1:%d: nested deeper than 64",
                    64 * 5 + 1);
     expect_error(path, sarif(), SL_ETOOBIG, rest);
@@ -972,14 +856,14 @@ test_sarif_no_runs(void **state)
     expect_error(FIXTURES "no-runs.sarif", sarif(), SL_EINPUT,
                  ":4:1: not a SARIF log (no \"runs\")");
     const char *path =
-        tmp_doc(state, "{\"version\": \"2.1.0\",\n \"runs\": null}");
+        ft_tmp_doc(state, "{\"version\": \"2.1.0\",\n \"runs\": null}");
     expect_error(path, sarif(), SL_EINPUT,
                  ":2:13: runs must be an array (got null)");
-    path = tmp_doc(state, "{\"runs\": [], \"version\": 2.1}");
+    path = ft_tmp_doc(state, "{\"runs\": [], \"version\": 2.1}");
     expect_error(path, sarif(), SL_EINPUT,
                  ":1:27: version must be a string (got a number)");
     /* An empty runs array is a clean log. */
-    path = tmp_doc(state, "{\"version\": \"2.1.0\", \"runs\": []}");
+    path = ft_tmp_doc(state, "{\"version\": \"2.1.0\", \"runs\": []}");
     seen_t *s = seen_new();
     sl_err_t err = {0};
     assert_int_equal(parse_path(path, NULL, s, &err), SL_OK);
@@ -1041,13 +925,13 @@ test_sarif_required_fields(void **state)
         const char *path = tmp_log(state, cases[i].rules, cases[i].results);
         expect_error(path, NULL, SL_EINPUT, cases[i].rest);
     }
-    const char *path = tmp_doc(
+    const char *path = ft_tmp_doc(
         state, "{\"version\": \"2.1.0\", \"runs\": [\n"
                "{\"tool\": {\"driver\": {\"name\": \"a\"}}},\n"
                "{\"tool\": {\"driver\": {\"version\": \"1\"}}, \"results\": []}"
                "]}");
     expect_error(path, NULL, SL_EINPUT, ":3:53: runs[1] has no tool.driver.name");
-    path = tmp_doc(state, "{\"version\": \"2.1.0\", \"runs\": [{}]}");
+    path = ft_tmp_doc(state, "{\"version\": \"2.1.0\", \"runs\": [{}]}");
     expect_error(path, NULL, SL_EINPUT, ":1:32: runs[0] has no tool.driver.name");
 }
 
@@ -1076,7 +960,7 @@ test_sarif_not_sarif(void **state)
 static void
 test_sarif_empty(void **state)
 {
-    const char *path = tmp_doc(state, "");
+    const char *path = ft_tmp_doc(state, "");
     expect_error(path, sarif(), SL_EINPUT, ": empty file");
     /* Past the table, the parser itself refuses it too. */
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -1085,7 +969,7 @@ test_sarif_empty(void **state)
     assert_int_equal(sarif()->parse(fd, "e.sarif", NULL, &err), SL_EINPUT);
     assert_string_equal(err.msg, "e.sarif:1:1: empty document");
     assert_int_equal(close(fd), 0);
-    path = tmp_doc(state, " \n ");
+    path = ft_tmp_doc(state, " \n ");
     expect_error(path, sarif(), SL_EINPUT, ":2:2: truncated document");
 }
 
@@ -1124,24 +1008,11 @@ test_sarif_sink_stops(void **state)
 
 /* ---- caps ---------------------------------------------------------------- */
 
-/* A UTF-8 string of n euro signs (3 bytes each). */
-static char *
-euros(size_t n)
-{
-    char *p = malloc(n * 3 + 1);
-    assert_non_null(p);
-    for (size_t i = 0; i < n; i++) {
-        memcpy(p + i * 3, "\xE2\x82\xAC", 3);
-    }
-    p[n * 3] = '\0';
-    return p;
-}
-
 static void
 test_sarif_caps_utf8(void **state)
 {
     /* A 2000-sign rule id and message: cut on a character boundary. */
-    char *e = euros(2000);
+    char *e = ft_euros(2000);
     size_t len = strlen(e) * 3 + 256;
     char *rules = malloc(len), *results = malloc(len);
     assert_non_null(rules);
@@ -1160,7 +1031,7 @@ test_sarif_caps_utf8(void **state)
                    rules, results);
     seen_t *s = seen_new();
     sl_err_t err = {0};
-    assert_int_equal(parse_path(tmp_doc(state, doc), NULL, s, &err), SL_OK);
+    assert_int_equal(parse_path(ft_tmp_doc(state, doc), NULL, s, &err), SL_OK);
     assert_int_equal(strlen(s->rec[0].rule_id), 341 * 3);
     assert_memory_equal(s->rec[0].rule_id, e, 341u * 3);
     assert_string_equal(s->rec[0].level, "error"); /* found by index */
@@ -1207,7 +1078,7 @@ static void
 test_sarif_rules_cap(void **state)
 {
     /* 65537 rules in one run: over the per-run cap. */
-    FILE *f = tmp_open(state);
+    FILE *f = ft_tmp_open(state);
     assert_true(fputs("{\"version\": \"2.1.0\", \"runs\": [{\"tool\": "
                       "{\"driver\": {\"name\": \"t\", \"rules\": [\n",
                       f) >= 0);
@@ -1216,8 +1087,7 @@ test_sarif_rules_cap(void **state)
                             i) > 0);
     }
     assert_true(fputs("]}}}]}\n", f) >= 0);
-    assert_int_equal(fclose(f), 0);
-    expect_error(((tmp_t *)*state)->path, NULL, SL_ETOOBIG,
+    expect_error(ft_tmp_close(state, f), NULL, SL_ETOOBIG,
                  ":65538:2: more than 65536 rules in runs[0]");
 }
 
@@ -1225,7 +1095,7 @@ static void
 test_sarif_many_results(void **state)
 {
     /* 100k results, rules last: every one resolved, fixed memory. */
-    FILE *f = tmp_open(state);
+    FILE *f = ft_tmp_open(state);
     assert_true(fputs("{\"version\": \"2.1.0\", \"runs\": [{\"results\": [\n",
                       f) >= 0);
     for (int i = 0; i < 100000; i++) {
@@ -1244,11 +1114,10 @@ test_sarif_many_results(void **state)
                       "{\"id\": \"R2\", \"defaultConfiguration\": "
                       "{\"level\": \"note\"}}]}}}]}\n",
                       f) >= 0);
-    assert_int_equal(fclose(f), 0);
+    const char *path = ft_tmp_close(state, f);
     seen_t *s = seen_new();
     sl_err_t err = {0};
-    assert_int_equal(parse_path(((tmp_t *)*state)->path, NULL, s, &err),
-                     SL_OK);
+    assert_int_equal(parse_path(path, NULL, s, &err), SL_OK);
     assert_severities(s, 33334, 33333, 0, 33333, 0);
     assert_int_equal(s->rec[5].line, 6);
     free(s);
@@ -1286,5 +1155,5 @@ main(void)
         cmocka_unit_test(test_sarif_rules_cap),
         cmocka_unit_test(test_sarif_many_results),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, group_setup, ft_tmp_teardown);
 }
