@@ -288,24 +288,6 @@ js_coverage(yajl_gen g, const Sluice__V1__Coverage *c)
 }
 
 static void
-js_benchmark(yajl_gen g, const Sluice__V1__Benchmark *b)
-{
-    sl_json_kstr(g, "name", b->name);
-    sl_json_kstr(g, "measure", b->measure);
-    sl_json_knum(g, "value", b->value, 1);
-    sl_json_kstr(g, "unit", b->unit);
-    sl_json_kbool(g, "lower_is_better", b->lower_is_better);
-    sl_json_knum(g, "stddev", b->stddev, b->stddev > 0);
-    sl_json_str(g, "samples");
-    (void)yajl_gen_array_open(g);
-    for (size_t i = 0; i < b->n_samples; i++) {
-        sl_json_num(g, b->samples[i]);
-    }
-    (void)yajl_gen_array_close(g);
-    sl_json_ku64(g, "samples_total", b->samples_total);
-}
-
-static void
 js_finding(yajl_gen g, const Sluice__V1__Finding *f)
 {
     sl_json_kstr(g, "tool", f->tool);
@@ -355,7 +337,7 @@ js_body(yajl_gen g, const sl_pb_event_t *ev)
         js_coverage(g, ev->coverage_total);
         break;
     case SLUICE__V1__EVENT__BODY_BENCHMARK:
-        js_benchmark(g, ev->benchmark);
+        sl_run_json_benchmark(g, ev->benchmark);
         break;
     case SLUICE__V1__EVENT__BODY_FINDING:
         js_finding(g, ev->finding);

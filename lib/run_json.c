@@ -60,29 +60,34 @@ gen_coverage(yajl_gen g, const sl_pb_run_t *r)
     (void)yajl_gen_map_close(g);
 }
 
+void
+sl_run_json_benchmark(yajl_gen g, const Sluice__V1__Benchmark *b)
+{
+    sl_json_kstr(g, "name", b->name);
+    if (b->measure[0] != '\0') {
+        sl_json_kstr(g, "measure", b->measure);
+    }
+    sl_json_knum(g, "value", b->value, 1);
+    sl_json_kstr(g, "unit", b->unit);
+    sl_json_kbool(g, "lower_is_better", b->lower_is_better);
+    sl_json_knum(g, "stddev", b->stddev, b->stddev > 0);
+    sl_json_str(g, "samples");
+    (void)yajl_gen_array_open(g);
+    for (size_t k = 0; k < b->n_samples; k++) {
+        sl_json_num(g, b->samples[k]);
+    }
+    (void)yajl_gen_array_close(g);
+    sl_json_ku64(g, "samples_total", b->samples_total);
+}
+
 static void
 gen_benchmarks(yajl_gen g, const sl_pb_run_t *r)
 {
     sl_json_str(g, "benchmarks");
     (void)yajl_gen_array_open(g);
     for (size_t i = 0; i < r->n_benchmarks; i++) {
-        const Sluice__V1__Benchmark *b = r->benchmarks[i];
         (void)yajl_gen_map_open(g);
-        sl_json_kstr(g, "name", b->name);
-        if (b->measure[0] != '\0') {
-            sl_json_kstr(g, "measure", b->measure);
-        }
-        sl_json_knum(g, "value", b->value, 1);
-        sl_json_kstr(g, "unit", b->unit);
-        sl_json_kbool(g, "lower_is_better", b->lower_is_better);
-        sl_json_knum(g, "stddev", b->stddev, b->stddev > 0);
-        sl_json_str(g, "samples");
-        (void)yajl_gen_array_open(g);
-        for (size_t k = 0; k < b->n_samples; k++) {
-            sl_json_num(g, b->samples[k]);
-        }
-        (void)yajl_gen_array_close(g);
-        sl_json_ku64(g, "samples_total", b->samples_total);
+        sl_run_json_benchmark(g, r->benchmarks[i]);
         (void)yajl_gen_map_close(g);
     }
     (void)yajl_gen_array_close(g);

@@ -65,6 +65,11 @@ int sl_run_json(const sl_pb_run_t *r, FILE *out) SL_NODISCARD;
 void sl_run_json_coverage(yajl_gen g, const Sluice__V1__Coverage *c,
                           int rates);
 
+/* A benchmark's members (name, measure when set, value, unit,
+ * lower_is_better, stddev, samples, samples_total) into the JSON object
+ * open in g. */
+void sl_run_json_benchmark(yajl_gen g, const Sluice__V1__Benchmark *b);
+
 /* Writes the verdict for people: status line, then one line per reason. */
 void sl_run_print_verdict(const sl_pb_run_t *r, FILE *out);
 
