@@ -3,8 +3,6 @@
  * a run summary by the code the collector and the gate use (sl_run_apply),
  * and the summary is judged by the gate's rules (sl_policy_judge). No
  * server is involved. */
-#include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,33 +17,56 @@ typedef struct check_cfg {
     cli_common_t common;
     const char *format;
     int json;
+    const char *policy;
+    /* The thresholds as given (NULL: not given, so the policy file's or
+     * the default stays); named as in sl_policy_t. */
     const char *min_coverage;
-    uint64_t max_failures, max_errors;
-    uint64_t max_critical, max_high, max_medium;
+    const char *max_failures, *max_errors;
+    const char *max_critical, *max_high, *max_medium, *max_low;
 } check_cfg_t;
 
+/* The maximum flags: name, the field (of check_cfg_t and sl_policy_t),
+ * its default in sl_policy_defaults (for --help) and what it counts. */
+#define CHECK_MAXES(X)                                                         \
+    X("max-test-failures", max_failures, "0", "tests failed")                  \
+    X("max-test-errors", max_errors, "0", "tests errored")                     \
+    X("max-critical-vulns", max_critical, "0", "critical findings")            \
+    X("max-high-vulns", max_high, "0", "high findings")                        \
+    X("max-medium-vulns", max_medium, "3", "medium findings")                  \
+    X("max-low-vulns", max_low, "unlimited", "low findings")
+
+/* No table default: a flag left out must not override the policy file,
+ * so the defaults live in sl_policy_defaults and --help names them. */
 /* clang-format off */
-#define CHECK_MAX(n, f, d, what)                                               \
-    {n, SL_OPT_U64, offsetof(check_cfg_t, f), d, 0, SL_POLICY_UNLIMITED - 1,   \
-     NULL, "N", "fail when more than N " what, NULL}
+#define CHECK_MAX_OPT(n, f, d, what)                                           \
+    {n, SL_OPT_STR, offsetof(check_cfg_t, f), NULL, 0, 0, NULL, "N",           \
+     "fail when more than N " what ", N or unlimited (default " d             \
+     ", or the policy file's)", NULL},
 static const sl_opt_t options[] = {
     {"format", SL_OPT_STR, offsetof(check_cfg_t, format), NULL, 0, 0, NULL,
      "F", "parse every FILE as F instead of detecting it (formats below)",
      NULL},
     {"json", SL_OPT_FLAG, offsetof(check_cfg_t, json), NULL, 0, 0, NULL, NULL,
      "print the run summary as JSON (as 'sluice run --json' does)", NULL},
-    {"min-coverage", SL_OPT_STR, offsetof(check_cfg_t, min_coverage), "75", 0,
-     0, NULL, "PCT", "fail when line coverage is below PCT percent (0 to "
-     "100, 0: off; only runs with coverage)", NULL},
-    CHECK_MAX("max-test-failures", max_failures, "0", "tests failed"),
-    CHECK_MAX("max-test-errors", max_errors, "0", "tests errored"),
-    CHECK_MAX("max-critical-vulns", max_critical, "0", "critical findings"),
-    CHECK_MAX("max-high-vulns", max_high, "0", "high findings"),
-    CHECK_MAX("max-medium-vulns", max_medium, "3", "medium findings"),
+    {"policy", SL_OPT_STR, offsetof(check_cfg_t, policy), NULL, 0, 0, NULL,
+     "F", "judge with the thresholds of the policy file F (YAML, see "
+     "examples/sluice.yml); the flags below override it", NULL},
+    {"min-coverage", SL_OPT_STR, offsetof(check_cfg_t, min_coverage), NULL, 0,
+     0, NULL, "PCT", "fail when line coverage is below PCT percent, 0 to "
+     "100, 0: off; only runs with coverage (default 75, or the policy "
+     "file's)", NULL},
+    CHECK_MAXES(CHECK_MAX_OPT)
     {"help", SL_OPT_FLAG, offsetof(check_cfg_t, common.help), NULL, 0, 0,
      NULL, NULL, "show this help and exit", NULL},
     {0},
 };
+
+#define CHECK_MAX_FIELD(n, f, d, what)                                         \
+    {"--" n, offsetof(check_cfg_t, f), offsetof(sl_policy_t, f)},
+static const struct check_max {
+    const char *flag;
+    size_t cfg_off, policy_off;
+} check_maxes[] = {CHECK_MAXES(CHECK_MAX_FIELD)};
 /* clang-format on */
 
 static const cli_usage_t check_usage = {
@@ -55,6 +76,8 @@ static const cli_usage_t check_usage = {
     "scans; the format of each is detected from its content), prints the\n"
     "run summary and judges it with the gate's rules, all in this process:\n"
     "no collector is needed. Exit status 1 when the verdict is fail.\n"
+    "The thresholds are the defaults below, changed by --policy F, then by\n"
+    "each threshold flag given.\n"
     "A file named twice, or two files of the same content, count once, as\n"
     "a push stores them once. Benchmark regressions need a baseline, so\n"
     "only the gate judges them.\n",
@@ -145,25 +168,54 @@ check_file(check_run_t *c, const char *path, const sl_format_t *forced,
     return rc;
 }
 
+/* The usage error for the value v of flag: rc SL_ETOOBIG is out of range
+ * (range says what is in it), else not a value of its kind. */
+static int
+check_flag_error(const char *flag, const char *v, int rc, const char *range)
+{
+    char msg[224];
+    (void)snprintf(msg, sizeof msg, "%s: %s '%.64s'%s%s", flag,
+                   rc == SL_ETOOBIG ? "out of range:" : "invalid value", v,
+                   rc == SL_ETOOBIG ? " " : "", rc == SL_ETOOBIG ? range : "");
+    return cli_usage_error(&check_usage, msg);
+}
+
+/* The thresholds: the defaults, the policy file's, then the flags given. */
 static int
 check_policy(const check_cfg_t *cfg, sl_policy_t *p)
 {
-    char *end = NULL;
-    errno = 0;
-    double pct = strtod(cfg->min_coverage, &end);
-    if (end == cfg->min_coverage || *end != '\0' || errno != 0 ||
-        !isfinite(pct) || pct < 0 || pct > 100) {
-        return cli_usage_error(&check_usage,
-                               "--min-coverage: want a percentage from 0 "
-                               "to 100");
-    }
     sl_policy_defaults(p);
-    p->min_line_coverage = pct;
-    p->max_failures = cfg->max_failures;
-    p->max_errors = cfg->max_errors;
-    p->max_critical = cfg->max_critical;
-    p->max_high = cfg->max_high;
-    p->max_medium = cfg->max_medium;
+    if (cfg->policy != NULL) {
+        sl_err_t err = {0};
+        int rc = sl_policy_load(cfg->policy, p, &err);
+        if (rc != SL_OK) {
+            fprintf(stderr, "sluice check: %s\n", sl_err_msg(&err, rc));
+            return rc == SL_ENOMEM || rc == SL_ESYS ? CLI_EXIT_ERROR
+                                                    : CLI_EXIT_USAGE;
+        }
+    }
+    if (cfg->min_coverage != NULL) {
+        int rc = sl_policy_parse_pct(cfg->min_coverage, &p->min_line_coverage);
+        if (rc != SL_OK) {
+            return check_flag_error("--min-coverage", cfg->min_coverage, rc,
+                                    "(0 to 100)");
+        }
+    }
+    for (size_t i = 0; i < sizeof check_maxes / sizeof check_maxes[0]; i++) {
+        const struct check_max *m = &check_maxes[i];
+        const char *v =
+            *(const char *const *)(const void *)((const char *)cfg +
+                                                 m->cfg_off);
+        int rc = v == NULL ? SL_OK
+                           : sl_policy_parse_max(
+                                 v, (uint64_t *)(void *)((char *)p +
+                                                         m->policy_off));
+        if (rc != SL_OK) {
+            return check_flag_error(m->flag, v, rc,
+                                    "(at most 18446744073709551614, or "
+                                    "unlimited)");
+        }
+    }
     return CLI_CONTINUE;
 }
 
