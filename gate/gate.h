@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "sluice/client.h"
+#include "sluice/policy.h"
 #include "sluice/store.h"
 
 enum {
@@ -28,10 +29,13 @@ typedef struct gate_cfg {
     const char *subscribe;
     const char *state;
     const char *ready_file;
+    const char *policy_file; /* --policy (NULL: none) */
     const char *log_level;
     uint64_t timeout_ms;
     uint64_t map_size;
     int help;
+    sl_policy_t policy; /* what every run is judged with: the defaults, or
+                           the policy file's (loaded once, in main) */
 } gate_cfg_t;
 
 typedef struct gate {

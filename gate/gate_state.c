@@ -94,7 +94,7 @@ static void
 judge(gate_t *g, sl_txn_t *txn, const sl_pb_run_t *r)
 {
     sl_pb_verdict_t *v = NULL;
-    if (sl_policy_judge(r, NULL, &v) != SL_OK) {
+    if (sl_policy_judge(r, &g->cfg->policy, &v) != SL_OK) {
         txn->rc = txn->rc != SL_OK ? txn->rc : SL_ENOMEM;
         return;
     }

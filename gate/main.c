@@ -22,6 +22,9 @@ static const sl_opt_t options[] = {
         "SLUICE_GATE_STATE", "DIR", "the gate's own LMDB state"),
     OPT("ready-file", SL_OPT_STR, ready_file, NULL, 0, 0, NULL, "F",
         "write the endpoints to F once connected"),
+    OPT("policy", SL_OPT_STR, policy_file, NULL, 0, 0, NULL, "F",
+        "judge with the thresholds of the policy file F (YAML, see "
+        "examples/sluice.yml), read once at start"),
     OPT("map-size", SL_OPT_SIZE, map_size, "4G", 1u << 20, 1ull << 40,
         "SLUICE_GATE_MAP_SIZE", "SIZE", "largest the gate's state may grow"),
     OPT("timeout", SL_OPT_DUR, timeout_ms, "5s", 100, 600000, NULL, "DUR",
@@ -35,11 +38,30 @@ static const sl_opt_t options[] = {
 
 static const char about[] =
     "Follows the collector's log and gives every finished run "
-    "one verdict.\nThresholds for now (no policy file yet): a run fails "
-    "on any failed or\nerrored test, line coverage below 75% (when it has "
-    "coverage), any critical\nor high finding, or more than 3 medium "
-    "findings; else it passes.\nSIGINT/SIGTERM stop it cleanly; a restart "
-    "resumes from its checkpoint.\n";
+    "one verdict.\nWithout --policy, a run fails on any failed or errored "
+    "test, line coverage\nbelow 75% (when it has coverage), any critical "
+    "or high finding, or more\nthan 3 medium findings; else it passes. "
+    "--policy F changes these thresholds\n(an invalid F is refused with "
+    "exit status 2 before anything starts).\nSIGINT/SIGTERM stop it "
+    "cleanly; a restart resumes from its checkpoint.\n";
+
+/* The thresholds: the defaults, or the policy file's. Returns -1 to go
+ * on, else the exit status (the message printed). */
+static int
+load_policy(gate_cfg_t *cfg)
+{
+    sl_policy_defaults(&cfg->policy);
+    if (cfg->policy_file == NULL) {
+        return -1;
+    }
+    sl_err_t err = {0};
+    int rc = sl_policy_load(cfg->policy_file, &cfg->policy, &err);
+    if (rc != SL_OK) {
+        fprintf(stderr, "sluice-gate: %s\n", sl_err_msg(&err, rc));
+        return rc == SL_ENOMEM || rc == SL_ESYS ? 1 : 2;
+    }
+    return -1;
+}
 
 static int
 serve(const gate_cfg_t *cfg)
@@ -74,6 +96,9 @@ main(int argc, char **argv)
     const sl_daemon_args_t args = {"sluice-gate", about, options, &cfg,
                                    &cfg.help, &cfg.log_level};
     int rc = sl_daemon_parse(&args, argc, argv);
+    if (rc < 0) {
+        rc = load_policy(&cfg); /* before any socket or the state */
+    }
     if (rc >= 0) {
         return rc;
     }
