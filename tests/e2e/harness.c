@@ -536,8 +536,9 @@ h_collector_start_args(h_env_t *h, const char *data_dir, const char *listen,
     return p;
 }
 
-h_proc_t *
-h_gate_start(h_env_t *h, const h_proc_t *c, const char *state_dir)
+/* Spawns a gate following c with state_dir and the arguments in ap. */
+static h_proc_t *
+gate_spawn(h_env_t *h, const h_proc_t *c, const char *state_dir, va_list ap)
 {
     check_inside(h, "gate state", state_dir);
     h_proc_t *p = proc_new(h, "gate", 1);
@@ -545,7 +546,15 @@ h_gate_start(h_env_t *h, const h_proc_t *c, const char *state_dir)
     args_of(&a, SL_GATE_BIN, "--collector", c->listen, "--subscribe",
             c->publish, "--state", state_dir, "--ready-file", p->ready, NULL);
     arg_log_level(&a);
+    arg_list(&a, ap);
     spawn(h, p, &a);
+    return p;
+}
+
+/* Waits for gate p's ready file and checks that it follows c. */
+static void
+gate_ready(h_proc_t *p, const h_proc_t *c)
+{
     wait_ready(p);
     read_ready(p, "collector", p->listen, sizeof p->listen);
     read_ready(p, "subscribe", p->publish, sizeof p->publish);
@@ -555,6 +564,32 @@ h_gate_start(h_env_t *h, const h_proc_t *c, const char *state_dir)
                     p->publish, c->name);
         fail();
     }
+}
+
+h_proc_t *
+h_gate_start(h_env_t *h, const h_proc_t *c, const char *state_dir)
+{
+    return h_gate_start_args(h, c, state_dir, NULL);
+}
+
+h_proc_t *
+h_gate_start_args(h_env_t *h, const h_proc_t *c, const char *state_dir, ...)
+{
+    va_list ap;
+    va_start(ap, state_dir);
+    h_proc_t *p = gate_spawn(h, c, state_dir, ap);
+    va_end(ap);
+    gate_ready(p, c);
+    return p;
+}
+
+h_proc_t *
+h_gate_spawn_args(h_env_t *h, const h_proc_t *c, const char *state_dir, ...)
+{
+    va_list ap;
+    va_start(ap, state_dir);
+    h_proc_t *p = gate_spawn(h, c, state_dir, ap);
+    va_end(ap);
     return p;
 }
 

@@ -106,6 +106,16 @@ h_proc_t *h_collector_start_args(h_env_t *h, const char *data_dir,
 /* Starts a gate following collector c with its state in state_dir and
  * waits for its ready file. */
 h_proc_t *h_gate_start(h_env_t *h, const h_proc_t *c, const char *state_dir);
+/* The same, with more gate arguments up to NULL, e.g.
+ * h_gate_start_args(h, c, state, "--policy", path, NULL). */
+h_proc_t *h_gate_start_args(h_env_t *h, const h_proc_t *c,
+                            const char *state_dir, ...)
+    __attribute__((sentinel));
+/* Starts a gate as h_gate_start_args does but does not wait for its ready
+ * file: for a gate that must refuse to start (h_expect_exit). */
+h_proc_t *h_gate_spawn_args(h_env_t *h, const h_proc_t *c,
+                            const char *state_dir, ...)
+    __attribute__((sentinel));
 
 /* SIGTERM, then waits (deadline); needing SIGKILL or an exit status other
  * than 0 fails the test. */
