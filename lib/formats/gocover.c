@@ -271,6 +271,7 @@ gocover_run(gocover_t *g, const sl_sink_t *sink)
 int
 sl_gocover_sniff(const char *head, size_t len)
 {
+    sl_lines_skip_bom(&head, &len);
     static const char *const lines[] = {"mode: set", "mode: count",
                                         "mode: atomic"};
     for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {

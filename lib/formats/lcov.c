@@ -445,6 +445,7 @@ lcov_run(lcov_t *lc, const sl_sink_t *sink)
 int
 sl_lcov_sniff(const char *head, size_t len)
 {
+    sl_lines_skip_bom(&head, &len);
     static const char *const starts[] = {"TN:", "SF:", "VER:"};
     for (size_t i = 0; i < sizeof starts / sizeof starts[0]; i++) {
         size_t n = strlen(starts[i]);

@@ -76,6 +76,13 @@ lines_fill(sl_lines_t *l, sl_err_t *err)
         l->nul = z != NULL ? (size_t)(z - l->buf) : SIZE_MAX;
     }
     l->end += (size_t)r;
+    if (!l->started) {
+        const char *b = l->buf;
+        size_t n = l->end;
+        sl_lines_skip_bom(&b, &n);
+        l->pos = l->scan = l->end - n;
+        l->started = 1;
+    }
     return SL_OK;
 }
 

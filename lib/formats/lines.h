@@ -11,6 +11,7 @@
  *   costs one buffer, not 100 MB;
  * - a NUL byte anywhere is refused (SL_EINPUT): neither format has one,
  *   and a path with one would be cut short;
+ * - a UTF-8 byte order mark at the very start is skipped;
  * - lines are counted from 1 for messages "path:LINE:COL: reason", COL
  *   counted in bytes from 1. */
 #ifndef SLUICE_FORMATS_LINES_H
@@ -36,7 +37,19 @@ typedef struct sl_lines {
     size_t nul;      /* first NUL in buf[pos, end), or SIZE_MAX: none */
     uint64_t lineno; /* number of the line last handed out; 0 before */
     int eof;         /* read() returned 0 */
+    int started;     /* the first read is done (its BOM skipped) */
 } sl_lines_t;
+
+/* A UTF-8 byte order mark at the start of a file (Windows tools write
+ * one) is not part of its first line: sniffers and the reader skip it. */
+static inline void
+sl_lines_skip_bom(const char **head, size_t *len)
+{
+    if (*len >= 3 && memcmp(*head, "\xEF\xBB\xBF", 3) == 0) {
+        *head += 3;
+        *len -= 3;
+    }
+}
 
 /* Prepares l to read fd (from its current offset) and allocates its
  * buffer. path is used only in messages and must outlive l. The fd stays

@@ -256,6 +256,36 @@ test_lcov_crlf(void **state)
     free(crlf);
 }
 
+/* A UTF-8 byte order mark before the first line (Windows tools write
+ * one): detected, and the same figures. */
+static void
+test_bom(void **state)
+{
+    size_t len;
+    char *plain = slurp(LCOV_DIR "merged.info", &len);
+    char *bom = malloc(len + 3);
+    assert_non_null(bom);
+    memcpy(bom, "\xEF\xBB\xBF", 3);
+    memcpy(bom + 3, plain, len);
+    const char *path = ft_tmp_write(state, "bom.info", bom, len + 3);
+    static const figs_t files[] = {
+        {"/src/stats/clamp.h", 6, 6, 1, 1, 4, 4},
+        {"/src/stats/main.c", 9, 9, 1, 1, 5, 6},
+        {"/src/stats/stats.c", 11, 17, 2, 3, 6, 10},
+    };
+    static const figs_t total = {NULL, 26, 32, 4, 5, 15, 20};
+    expect_report(path, "lcov", files, 3, &total);
+    const sl_format_t *go = sl_format_find("gocover");
+    assert_true(go->sniff("\xEF\xBB\xBFmode: set\n", 13));
+    static const char gdoc[] = "\xEF\xBB\xBFmode: set\na.go:1.1,2.2 3 1\n";
+    const char *gpath = ft_tmp_write(state, "bom.out", gdoc, sizeof gdoc - 1);
+    static const figs_t gfile = {"a.go", 3, 3, 0, 0, 0, 0};
+    static const figs_t gtotal = {NULL, 3, 3, 0, 0, 0, 0};
+    expect_report(gpath, "gocover", &gfile, 1, &gtotal);
+    free(plain);
+    free(bom);
+}
+
 /* The rules the fixtures do not show: DA lines repeated in a record,
  * FNDA without FN, lcov 2's FN with an end line, "e" branches, unknown
  * keys, files without DA dropped, a third record hitting what the second
@@ -400,7 +430,6 @@ test_detect_others(void **state)
         "mode:set\n",
         "tn:\nsf:/a.c\n",
         " SF:/a.c\n",
-        "\xef\xbb\xbfTN:\n",
         "",
     };
     for (size_t i = 0; i < sizeof heads / sizeof heads[0]; i++) {
@@ -683,6 +712,7 @@ main(void)
         cmocka_unit_test(test_lcov_initial),
         cmocka_unit_test(test_lcov_llvm),
         cmocka_unit_test(test_lcov_crlf),
+        cmocka_unit_test(test_bom),
         cmocka_unit_test(test_lcov_rules),
         cmocka_unit_test(test_go_modes),
         cmocka_unit_test(test_go_merged),
