@@ -220,6 +220,12 @@ print_kinds(const sl_pb_run_t *r, FILE *out)
                 b->unit, b->lower_is_better ? "lower" : "higher",
                 b->n_samples);
     }
+    if (r->capped) {
+        fprintf(out, "  capped      the summary left out some samples, "
+                     "benchmarks, rules or artifacts;\n"
+                     "              every record is in the log (sluice "
+                     "events)\n");
+    }
     const Sluice__V1__FindingCounts *f = r->findings;
     if (f->critical + f->high + f->medium + f->low + f->none > 0) {
         fprintf(out, "  findings    %llu critical, %llu high, %llu medium, "
