@@ -6,6 +6,7 @@
 
 #include "sluice.pb-c.h"
 #include "sluice/clock.h"
+#include "sluice/text.h"
 
 yajl_gen
 sl_json_new(int pretty)
@@ -22,8 +23,11 @@ void
 sl_json_str(yajl_gen g, const char *s)
 {
     size_t n = strlen(s);
-    if (yajl_gen_string(g, (const unsigned char *)s, n) !=
-        yajl_gen_invalid_string) {
+    /* yajl's own check lets overlong forms and surrogates through: the
+     * strict one decides. */
+    if (sl_utf8_bad(s, n) == n &&
+        yajl_gen_string(g, (const unsigned char *)s, n) !=
+            yajl_gen_invalid_string) {
         return;
     }
     unsigned char *ascii = malloc(n + 1);

@@ -63,3 +63,52 @@ sl_text_rtrim(sl_text_t *t)
     }
     t->data[t->len] = '\0';
 }
+
+/* Length of the UTF-8 sequence that starts with byte c (0: not a lead
+ * byte) and the bounds of its second byte, which rule out overlong forms,
+ * surrogates and code points past U+10FFFF (RFC 3629, section 4). */
+static size_t
+text_utf8_lead(unsigned char c, unsigned char *lo, unsigned char *hi)
+{
+    *lo = 0x80;
+    *hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) {
+        return 2;
+    }
+    if (c >= 0xE0 && c <= 0xEF) {
+        *lo = c == 0xE0 ? 0xA0 : 0x80;
+        *hi = c == 0xED ? 0x9F : 0xBF;
+        return 3;
+    }
+    if (c >= 0xF0 && c <= 0xF4) {
+        *lo = c == 0xF0 ? 0x90 : 0x80;
+        *hi = c == 0xF4 ? 0x8F : 0xBF;
+        return 4;
+    }
+    return 0;
+}
+
+size_t
+sl_utf8_bad(const char *s, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < len) {
+        if (u[i] < 0x80) {
+            i++;
+            continue;
+        }
+        unsigned char lo, hi;
+        size_t n = text_utf8_lead(u[i], &lo, &hi);
+        if (n == 0 || len - i < n || u[i + 1] < lo || u[i + 1] > hi) {
+            return i;
+        }
+        for (size_t k = 2; k < n; k++) {
+            if ((u[i + k] & 0xC0u) != 0x80u) {
+                return i;
+            }
+        }
+        i += n;
+    }
+    return len;
+}

@@ -164,7 +164,7 @@ gocover_file(gocover_t *g, const gocover_block_t *b, size_t *idx)
         return gocover_fail(g, SL_ETOOBIG, s, "file name longer than %u bytes",
                             SL_LINES_PATH_MAX);
     }
-    size_t bad = sl_lines_utf8_bad(s, len);
+    size_t bad = sl_utf8_bad(s, len);
     if (bad < len) {
         return gocover_fail(g, SL_EINPUT, s + bad,
                             "invalid UTF-8 in the file name");

@@ -17,6 +17,8 @@
 
 #include <yajl/yajl_parse.h>
 
+#include "sluice/text.h"
+
 typedef struct frame {
     int is_array;
     int begun;        /* a member or element has begun */
@@ -183,9 +185,29 @@ jsonin_on_number(void *ud, const char *s, size_t len)
     return jsonin_scalar(ud, SL_JSON_NUMBER, s, len);
 }
 
+/* yajl checks only the shape of UTF-8 (it lets overlong forms, encoded
+ * surrogates and code points past U+10FFFF through, and decodes a lone
+ * \udc00 into one): every string and key is checked strictly. */
+static int
+jsonin_utf8(sl_jsonin_t *j, const unsigned char *s, size_t len)
+{
+    size_t bad = sl_utf8_bad((const char *)s, len);
+    if (bad == len) {
+        return SL_OK;
+    }
+    return sl_jsonin_fail(j, SL_EINPUT,
+                          "invalid UTF-8 in a string (byte 0x%02x at offset "
+                          "%zu of it)",
+                          s[bad], bad);
+}
+
 static int
 jsonin_on_string(void *ud, const unsigned char *s, size_t len)
 {
+    sl_jsonin_t *j = ud;
+    if (j->rc == SL_OK && jsonin_utf8(j, s, len) != SL_OK) {
+        return 0;
+    }
     return jsonin_scalar(ud, SL_JSON_STRING, (const char *)s, len);
 }
 
@@ -256,7 +278,7 @@ static int
 jsonin_on_key(void *ud, const unsigned char *s, size_t len)
 {
     sl_jsonin_t *j = ud;
-    if (j->rc != SL_OK) {
+    if (j->rc != SL_OK || jsonin_utf8(j, s, len) != SL_OK) {
         return 0;
     }
     frame_t *f = &j->frames[j->depth - 1];
@@ -459,10 +481,10 @@ sl_jsonin_double(const char *s, size_t len, double *out)
     char *end = NULL;
     errno = 0;
     double v = strtod(buf, &end);
-    if (end != buf + len || !isfinite(v) || (errno == ERANGE && v != 0.0)) {
+    if (end != buf + len || !isfinite(v)) {
         return SL_EINPUT;
     }
-    *out = v; /* an underflow to 0 is fine */
+    *out = v; /* an underflow (to 0 or a subnormal) is fine */
     return SL_OK;
 }
 

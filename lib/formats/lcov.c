@@ -266,7 +266,7 @@ lcov_sf(lcov_t *lc, const char *p, const char *end)
         return lcov_fail(lc, SL_ETOOBIG, p, "source path longer than %u bytes",
                          SL_LINES_PATH_MAX);
     }
-    size_t bad = sl_lines_utf8_bad(p, len);
+    size_t bad = sl_utf8_bad(p, len);
     if (bad < len) {
         return lcov_fail(lc, SL_EINPUT, p + bad, "invalid UTF-8 in the path");
     }

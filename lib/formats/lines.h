@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "sluice/err.h"
+#include "sluice/text.h"
 
 #define SL_LINES_MAX      (1u << 20) /* bytes in one line, end excluded */
 #define SL_LINES_CHUNK    (1u << 20) /* bytes asked of read() at a time */
@@ -92,11 +93,6 @@ sl_lines_next(sl_lines_t *l, const char **line, size_t *len, sl_err_t *err)
  * last handed out (1 before any), and returns rc. */
 int sl_lines_fail(const sl_lines_t *l, sl_err_t *err, int rc, size_t col,
                   const char *fmt, ...) SL_PRINTF(5, 6);
-
-/* Offset of the first byte of s[len] that is not part of valid UTF-8
- * (overlong forms, surrogates and code points past U+10FFFF are invalid),
- * or len when all of it is valid. */
-size_t sl_lines_utf8_bad(const char *s, size_t len);
 
 /* Copies s[len] into dst[cap] (cap >= 4) for a message: printable ASCII
  * as is, any other byte as '?', cut with "..." when it does not fit.

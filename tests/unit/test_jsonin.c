@@ -124,6 +124,14 @@ test_jsonin_errors_name_line_and_column(void **state)
         {"{\"a\": 1, /* c */ \"b\": 2}", SL_EINPUT, "t.json:1:"},
         {"[\"\xff\"]", SL_EINPUT, "t.json:1:"},
         {"{\n  \"k\":\n   \"v\" \"w\"}", SL_EINPUT, "t.json:3:"},
+        /* yajl lets these through; the strict check does not */
+        {"[\"\xc0\xaf\"]", SL_EINPUT,
+         "t.json:1:4: invalid UTF-8 in a string (byte 0xc0 at offset 0"},
+        {"[\"ab\xed\xa0\x80\"]", SL_EINPUT,
+         "t.json:1:6: invalid UTF-8 in a string (byte 0xed at offset 2"},
+        {"[\"\xf7\xbf\xbf\xbf\"]", SL_EINPUT, "t.json:1:"},
+        {"[\"\\udc00\"]", SL_EINPUT, "t.json:1:9: invalid UTF-8"},
+        {"{\"k\xed\xb0\x80\": 1}", SL_EINPUT, "t.json:1:"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         sl_err_t err = {0};
@@ -221,6 +229,8 @@ test_jsonin_numbers(void **state)
     assert_int_equal(sl_jsonin_double("-1e999", 6, &d), SL_EINPUT);
     assert_int_equal(sl_jsonin_double("1e-999", 6, &d), SL_OK);
     assert_true(d == 0.0);
+    assert_int_equal(sl_jsonin_double("1e-310", 6, &d), SL_OK); /* subnormal */
+    assert_true(d > 0.0 && d < 1e-300);
     assert_int_equal(sl_jsonin_double("12x", 3, &d), SL_EINPUT);
     assert_int_equal(sl_jsonin_double("", 0, &d), SL_EINPUT);
     assert_int_equal(sl_jsonin_u64("18446744073709551615", 20, UINT64_MAX, &u),

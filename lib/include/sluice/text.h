@@ -25,4 +25,9 @@ void sl_text_set(sl_text_t *t, const char *s);
 /* Drops trailing white space (space, tab, CR, LF). */
 void sl_text_rtrim(sl_text_t *t);
 
+/* The offset of the first byte of s[len] that does not start a valid UTF-8
+ * character (RFC 3629: no overlong forms, no surrogates, nothing past
+ * U+10FFFF), or len when all of it is valid. */
+size_t sl_utf8_bad(const char *s, size_t len);
+
 #endif
