@@ -4,7 +4,10 @@
 #include <expat.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -19,6 +22,9 @@ struct sl_xml {
     unsigned depth;
     unsigned max_depth;
     int doctype; /* a DOCTYPE was seen: undeclared entities go unnoticed */
+    size_t mem;  /* bytes expat holds */
+    size_t mem_max;
+    int mem_refused; /* an allocation was refused at SL_XML_MEM_MAX */
     int bom;     /* the document starts with a byte order mark */
     int rc;      /* the first failure; SL_OK while the parse goes on */
 };
@@ -208,10 +214,98 @@ xml_on_doctype(void *ud, const XML_Char *name, const XML_Char *sysid,
     ((sl_xml_t *)ud)->doctype = 1;
 }
 
+/* ---- expat's memory, counted and capped ---------------------------------
+ * expat's allocator functions take no context: the parse running on this
+ * thread is found through a thread-local pointer. Each block carries its
+ * size in a header so that realloc and free can keep the count. */
+
+typedef union xml_hdr {
+    size_t size;
+    max_align_t align;
+} xml_hdr_t;
+
+static _Thread_local sl_xml_t *xml_current;
+
+static int
+xml_mem_take(size_t add)
+{
+    sl_xml_t *x = xml_current;
+    if (x == NULL) {
+        return 1;
+    }
+    if (add > x->mem_max - x->mem) {
+        x->mem_refused = 1;
+        return 0;
+    }
+    x->mem += add;
+    return 1;
+}
+
+static void
+xml_mem_give(size_t sub)
+{
+    if (xml_current != NULL) {
+        xml_current->mem -= sub;
+    }
+}
+
+static void *
+xml_malloc(size_t n)
+{
+    if (n > SIZE_MAX - sizeof(xml_hdr_t) || !xml_mem_take(n)) {
+        return NULL;
+    }
+    xml_hdr_t *h = malloc(sizeof *h + n);
+    if (h == NULL) {
+        xml_mem_give(n);
+        return NULL;
+    }
+    h->size = n;
+    return h + 1;
+}
+
+static void
+xml_free(void *p)
+{
+    if (p != NULL) {
+        xml_hdr_t *h = (xml_hdr_t *)p - 1;
+        xml_mem_give(h->size);
+        free(h);
+    }
+}
+
+static void *
+xml_realloc(void *p, size_t n)
+{
+    if (p == NULL) {
+        return xml_malloc(n);
+    }
+    xml_hdr_t *h = (xml_hdr_t *)p - 1;
+    size_t old = h->size;
+    if (n > SIZE_MAX - sizeof *h || (n > old && !xml_mem_take(n - old))) {
+        return NULL;
+    }
+    xml_hdr_t *nh = realloc(h, sizeof *nh + n);
+    if (nh == NULL) {
+        xml_mem_give(n > old ? n - old : 0);
+        return NULL;
+    }
+    if (n < old) {
+        xml_mem_give(old - n);
+    }
+    nh->size = n;
+    return nh + 1;
+}
+
+static const XML_Memory_Handling_Suite xml_mem = {xml_malloc, xml_realloc,
+                                                  xml_free};
+
 static int
 xml_setup(sl_xml_t *x)
 {
-    x->p = XML_ParserCreate(NULL); /* no namespace processing */
+    xml_current = x;
+    /* no namespace processing */
+    x->p = XML_ParserCreate_MM(NULL, &xml_mem, NULL);
     if (x->p == NULL) {
         return sl_err_set(x->err, SL_ENOMEM, "%s: out of memory", x->path);
     }
@@ -238,6 +332,12 @@ xml_parse_error(sl_xml_t *x)
         return x->rc; /* a handler stopped the parse and said why */
     }
     enum XML_Error code = XML_GetErrorCode(x->p);
+    if (code == XML_ERROR_NO_MEMORY && x->mem_refused) {
+        return sl_xml_fail(x, SL_ETOOBIG,
+                           "the XML reader would hold more than %zu MiB "
+                           "(too many distinct names, or a huge token)",
+                           x->mem_max >> 20);
+    }
     int rc = code == XML_ERROR_NO_MEMORY ? SL_ENOMEM : SL_EINPUT;
     return sl_xml_fail(x, rc, "%s", XML_ErrorString(code));
 }
@@ -302,6 +402,7 @@ sl_xml_parse_fd(int fd, const char *path, const sl_xml_cfg_t *cfg, void *ctx,
     sl_xml_t x = {.cfg = cfg, .ctx = ctx, .path = path, .err = err};
     x.max_depth = cfg->max_depth != 0 ? cfg->max_depth : SL_XML_DEPTH_MAX;
     size_t token_max = cfg->token_max != 0 ? cfg->token_max : SL_XML_TOKEN_MAX;
+    x.mem_max = cfg->mem_max != 0 ? cfg->mem_max : SL_XML_MEM_MAX;
     int rc = xml_setup(&x);
     if (rc == SL_OK) {
         rc = xml_feed(&x, fd, token_max);
@@ -309,6 +410,7 @@ sl_xml_parse_fd(int fd, const char *path, const sl_xml_cfg_t *cfg, void *ctx,
     if (x.p != NULL) {
         XML_ParserFree(x.p);
     }
+    xml_current = NULL;
     return rc;
 }
 

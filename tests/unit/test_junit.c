@@ -858,19 +858,19 @@ test_junit_deep(void **state)
 static void
 test_junit_huge_token(void **state)
 {
-    /* One attribute of 17 MiB: over the token cap, refused while read. */
+    /* One attribute of 5 MiB: over the token cap, refused while read. */
     char chunk[4096];
     memset(chunk, 'a', sizeof chunk);
     const char *path =
         ft_tmp_write(state, "huge.xml", "<testsuites name=\"", 18);
     FILE *f = fopen(path, "ab");
     assert_non_null(f);
-    for (size_t i = 0; i < (17u << 20) / sizeof chunk; i++) {
+    for (size_t i = 0; i < (5u << 20) / sizeof chunk; i++) {
         assert_int_equal(fwrite(chunk, 1, sizeof chunk, f), sizeof chunk);
     }
     assert_int_equal(fclose(f), 0);
     expect_error(path, NULL, SL_ETOOBIG,
-                 ":1:1: token longer than 16777216 bytes");
+                 ":1:1: token longer than 4194304 bytes");
 }
 
 static void
@@ -1450,6 +1450,32 @@ test_xml_caps(void **state)
     sl_err_t e2 = {0};
     assert_int_equal(xml_parse_path(path, &cfg, &s, &e2), SL_ETOOBIG);
     assert_non_null(strstr(e2.msg, "doc.xml:1:1: token longer than 100000"));
+    /* expat keeps every distinct name for the whole parse: a document of
+     * ever new element names meets the memory cap instead of growing.
+     * The same number of elements with one name stays far below it. */
+    cfg.token_max = 0;
+    cfg.max_depth = 0;
+    cfg.mem_max = 1u << 20;
+    for (int distinct = 1; distinct >= 0; distinct--) {
+        path = ft_tmp_write(state, "doc.xml", "<a>", 3);
+        f = fopen(path, "ab");
+        assert_non_null(f);
+        for (int i = 0; i < 100000; i++) {
+            fprintf(f, "<name_of_an_element_%d/>\n", distinct ? i : 0);
+        }
+        fputs("</a>\n", f);
+        assert_int_equal(fclose(f), 0);
+        sl_err_t e3 = {0};
+        int rc = xml_parse_path(path, &cfg, &s, &e3);
+        if (distinct) {
+            assert_int_equal(rc, SL_ETOOBIG);
+            assert_non_null(strstr(e3.msg, ": the XML reader would hold more "
+                                           "than 1 MiB (too many distinct "
+                                           "names, or a huge token)"));
+        } else {
+            assert_int_equal(rc, SL_OK);
+        }
+    }
 }
 
 static void

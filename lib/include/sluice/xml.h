@@ -25,8 +25,13 @@
 #include "sluice/text.h"
 
 #define SL_XML_DEPTH_MAX 256u        /* default element nesting cap */
-#define SL_XML_TOKEN_MAX (16u << 20) /* default bytes in one token */
+#define SL_XML_TOKEN_MAX (4u << 20)  /* default bytes in one token */
 #define SL_XML_CHUNK     (64u << 10) /* bytes read from the fd at a time */
+/* What expat may allocate for one document: its buffer (a token up to
+ * SL_XML_TOKEN_MAX, which it may double while growing) and the names it
+ * has seen, which it keeps for the whole parse: a document of ever new
+ * element or attribute names is refused here rather than growing. */
+#define SL_XML_MEM_MAX   (24u << 20)
 
 /* The parse in progress. It lives inside sl_xml_parse_fd and is valid only
  * during a callback. */
@@ -45,6 +50,7 @@ typedef struct sl_xml_cfg {
     int (*text)(void *ctx, sl_xml_t *x, const char *s, size_t len);
     unsigned max_depth; /* 0: SL_XML_DEPTH_MAX */
     size_t token_max;   /* 0: SL_XML_TOKEN_MAX */
+    size_t mem_max;     /* 0: SL_XML_MEM_MAX */
 } sl_xml_cfg_t;
 
 /* Parses the whole document read from fd (from its current offset to EOF)
