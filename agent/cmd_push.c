@@ -6,8 +6,10 @@
  * then to stream it. Memory stays bounded by one batch either way. */
 #include "agent.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -22,7 +24,21 @@ typedef struct file {
     const sl_format_t *fmt;
     uint8_t digest[SL_DIGEST_BYTES];
     uint64_t size, events; /* events: records the file holds */
+    struct stat st;        /* as pass 1 found it */
 } file_t;
+
+/* Nonzero when path is no longer the file pass 1 read: another inode,
+ * size or modification time. (A change within one timestamp tick that
+ * keeps the size goes unseen; the record count is checked too.) */
+static int
+file_changed(const file_t *f)
+{
+    struct stat now;
+    return stat(f->path, &now) != 0 || now.st_dev != f->st.st_dev ||
+           now.st_ino != f->st.st_ino || now.st_size != f->st.st_size ||
+           now.st_mtim.tv_sec != f->st.st_mtim.tv_sec ||
+           now.st_mtim.tv_nsec != f->st.st_mtim.tv_nsec;
+}
 
 /* Artifact streams are named by content: the first 8 bytes of the
  * BLAKE2b-128 digest; ids below 16 are reserved (SL_STREAM_*). */
@@ -39,7 +55,15 @@ stream_of(const uint8_t digest[SL_DIGEST_BYTES])
 static int
 digest_file(file_t *f, sl_err_t *err)
 {
-    return sl_file_digest(f->path, f->digest, &f->size, err);
+    if (stat(f->path, &f->st) != 0) {
+        return sl_err_set(err, SL_EIO, "%s: %s", f->path, strerror(errno));
+    }
+    int rc = sl_file_digest(f->path, f->digest, &f->size, err);
+    if (rc == SL_OK && file_changed(f)) {
+        rc = sl_err_set(err, SL_EINPUT, "%s: changed while being read",
+                        f->path);
+    }
+    return rc;
 }
 
 static int
@@ -60,6 +84,10 @@ validate(file_t *files, int n, const sl_format_t *forced, sl_err_t *err)
         int rc = digest_file(f, err);
         if (rc == SL_OK) {
             rc = sl_format_parse_file(f->path, forced, &sink, &f->fmt, err);
+        }
+        if (rc == SL_OK && file_changed(f)) {
+            rc = sl_err_set(err, SL_EINPUT, "%s: changed while being read",
+                            f->path);
         }
         if (rc != SL_OK) {
             return rc;
@@ -159,11 +187,13 @@ send_file(agent_sender_t *s, const char *run_id, const file_t *f,
     stream_sink_t ss = {.events = 0};
     agent_stream_init(&ss.st, s, run_id, stream_of(f->digest));
     sl_sink_t sink = {&ss, stream_event};
-    int rc = stream_edges(&ss, f, 0);
+    int rc = file_changed(f) ? SL_EINPUT : stream_edges(&ss, f, 0);
     if (rc == SL_OK) {
         rc = sl_format_parse_file(f->path, f->fmt, &sink, NULL, err);
     }
-    if (rc == SL_OK && ss.events != f->events) {
+    if (rc == SL_EINPUT ||
+        (rc == SL_OK && (ss.events != f->events || file_changed(f)))) {
+        /* the end is never sent: the artifact stays incomplete */
         rc = sl_err_set(err, SL_EINPUT, "%s: changed while being sent",
                         f->path);
     }

@@ -143,7 +143,7 @@ check_file(check_run_t *c, const char *path, const sl_format_t *forced,
     int seen = 0;
     int rc = sl_file_digest(path, digest, &size, err);
     if (rc == SL_OK && (rc = check_seen(c, digest, &seen)) != SL_OK) {
-        return sl_err_set(err, rc, "out of memory");
+        return sl_err_set(err, rc, "%s: out of memory", path);
     }
     if (rc != SL_OK || seen) {
         return rc;

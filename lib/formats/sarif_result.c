@@ -113,6 +113,14 @@ result_rule(const sl_sarif_result_t *r, const sl_sarif_rules_t *t,
             const sl_sarif_rule_t **rule, char **id)
 {
     int64_t index = r->ref_index >= 0 ? r->ref_index : r->rule_index;
+    if (r->comp_index >= (int64_t)UINT32_MAX) {
+        /* past any extension there can be (comp + 1 would wrap to the
+         * driver) */
+        (void)snprintf(out->why, sizeof out->why,
+                       "toolComponent.index %lld is not an extension",
+                       (long long)r->comp_index);
+        return SL_EINPUT;
+    }
     uint32_t comp = r->comp_index >= 0 ? (uint32_t)r->comp_index + 1 : 0;
     *id = r->has_rule_id  ? r->rule_id.data
           : r->has_ref_id ? r->ref_id.data

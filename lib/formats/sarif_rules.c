@@ -187,6 +187,9 @@ int
 sl_sarif_rules_add_msg(sl_sarif_rules_t *t, const char *key,
                        const char *text, size_t len)
 {
+    if (t->rules[t->nrules - 1].nmsgs >= SARIF_MSGS_PER_RULE) {
+        return SL_OK; /* not kept: a result naming it shows the id */
+    }
     void *p = t->msgs;
     int rc = rules_reserve(t, &p, &t->msgs_cap, t->nmsgs + 1, sizeof *t->msgs);
     t->msgs = p;

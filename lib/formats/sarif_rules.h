@@ -29,6 +29,10 @@ typedef struct sl_sarif_rule {
     double sev;    /* properties["security-severity"] */
 } sl_sarif_rule_t;
 
+/* messageStrings kept per rule: a result's message.id is looked up among
+ * them one by one, so the cap bounds that work; real tools write a few. */
+#define SARIF_MSGS_PER_RULE 64u
+
 typedef struct sl_sarif_msgstr {
     uint32_t id, text; /* arena offsets */
 } sl_sarif_msgstr_t;
