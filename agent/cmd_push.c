@@ -40,18 +40,6 @@ file_changed(const file_t *f)
            now.st_mtim.tv_nsec != f->st.st_mtim.tv_nsec;
 }
 
-/* Artifact streams are named by content: the first 8 bytes of the
- * BLAKE2b-128 digest; ids below 16 are reserved (SL_STREAM_*). */
-static uint64_t
-stream_of(const uint8_t digest[SL_DIGEST_BYTES])
-{
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--) {
-        v = v << 8 | digest[i];
-    }
-    return v < 16 ? v + 16 : v;
-}
-
 static int
 digest_file(file_t *f, sl_err_t *err)
 {
@@ -131,7 +119,7 @@ send_meta(agent_sender_t *s, const agent_meta_t *m)
     }
     (void)crypto_generichash(d, sizeof d, buf, n, NULL, 0);
     free(buf);
-    return send_one(s, m->run_id, stream_of(d), &ev);
+    return send_one(s, m->run_id, sl_stream_of(d), &ev);
 }
 
 static int
@@ -185,7 +173,7 @@ send_file(agent_sender_t *s, const char *run_id, const file_t *f,
           sl_err_t *err)
 {
     stream_sink_t ss = {.events = 0};
-    agent_stream_init(&ss.st, s, run_id, stream_of(f->digest));
+    agent_stream_init(&ss.st, s, run_id, sl_stream_of(f->digest));
     sl_sink_t sink = {&ss, stream_event};
     int rc = file_changed(f) ? SL_EINPUT : stream_edges(&ss, f, 0);
     if (rc == SL_OK) {

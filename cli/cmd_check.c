@@ -91,33 +91,7 @@ typedef struct check_run {
     uint64_t lsn;
     uint64_t stream;
     int64_t now;
-    uint8_t (*seen)[SL_DIGEST_BYTES]; /* the contents already folded */
-    size_t nseen;
 } check_run_t;
-
-/* Nonzero when a file of the same content was already folded; else
- * remembers it. A push stores one artifact per content (its stream is
- * named by the digest), and check counts the same way. */
-static int
-check_seen(check_run_t *c, const uint8_t d[SL_DIGEST_BYTES], int *seen)
-{
-    for (size_t i = 0; i < c->nseen; i++) {
-        if (memcmp(c->seen[i], d, SL_DIGEST_BYTES) == 0) {
-            *seen = 1;
-            return SL_OK;
-        }
-    }
-    uint8_t(*ns)[SL_DIGEST_BYTES] =
-        realloc(c->seen, (c->nseen + 1) * sizeof *ns);
-    if (ns == NULL) {
-        return SL_ENOMEM;
-    }
-    memcpy(ns[c->nseen], d, SL_DIGEST_BYTES);
-    c->seen = ns;
-    c->nseen++;
-    *seen = 0;
-    return SL_OK;
-}
 
 static int
 check_apply(check_run_t *c, sl_pb_event_t *ev)
@@ -140,19 +114,20 @@ check_file(check_run_t *c, const char *path, const sl_format_t *forced,
     const sl_format_t *fmt = forced;
     uint8_t digest[SL_DIGEST_BYTES];
     uint64_t size = 0;
-    int seen = 0;
     int rc = sl_file_digest(path, digest, &size, err);
-    if (rc == SL_OK && (rc = check_seen(c, digest, &seen)) != SL_OK) {
-        return sl_err_set(err, rc, "%s: out of memory", path);
-    }
-    if (rc != SL_OK || seen) {
+    if (rc != SL_OK) {
         return rc;
+    }
+    /* The stream is named by the content, as a push names it; one already
+     * folded is skipped, as the collector skips what it holds. */
+    c->stream = sl_stream_of(digest);
+    if (sl_run_high_seq(c->run, c->stream) != 0) {
+        return SL_OK;
     }
     rc = fmt != NULL ? SL_OK : sl_format_detect_file(path, &fmt, err);
     sl_sink_t sink = {c, check_emit};
     sl_artifact_t a = {.path = path, .size = size, .digest = digest,
                        .digest_len = sizeof digest};
-    c->stream++;
     uint64_t first = c->lsn;
     if (rc == SL_OK) {
         a.format = fmt->name;
@@ -164,6 +139,10 @@ check_file(check_run_t *c, const char *path, const sl_format_t *forced,
     if (rc == SL_OK) {
         a.events = c->lsn - first - 1; /* the records after the begin */
         rc = sl_artifact_emit(&sink, &a, 1);
+    }
+    if (rc == SL_OK &&
+        sl_run_set_high_seq(c->run, c->stream, c->lsn - first) != SL_OK) {
+        rc = sl_err_set(err, SL_ENOMEM, "%s: out of memory", path);
     }
     return rc;
 }
@@ -283,7 +262,6 @@ cli_cmd_check(int argc, char **argv)
     if (rc != SL_OK) {
         fprintf(stderr, "sluice check: %s\n", sl_err_msg(&err, rc));
         sl_run_free(&c.run);
-        free(c.seen);
         return rc == SL_ENOMEM || rc == SL_ESYS ? CLI_EXIT_ERROR
                                                 : CLI_EXIT_USAGE;
     }
@@ -296,7 +274,6 @@ cli_cmd_check(int argc, char **argv)
     int fail = c.run->verdict->status ==
                SLUICE__V1__VERDICT_STATUS__VERDICT_FAIL;
     sl_run_free(&c.run);
-    free(c.seen);
     return cli_done(rc != SL_OK ? CLI_EXIT_ERROR
                     : fail      ? CLI_EXIT_ERROR
                                 : CLI_EXIT_OK);

@@ -301,6 +301,16 @@ sl_file_digest(const char *path, uint8_t digest[SL_DIGEST_BYTES],
     return format_close(fd, path, rc, err);
 }
 
+uint64_t
+sl_stream_of(const uint8_t digest[SL_DIGEST_BYTES])
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--) {
+        v = v << 8 | digest[i];
+    }
+    return v < 16 ? v + 16 : v;
+}
+
 void
 sl_format_help(FILE *out)
 {

@@ -95,6 +95,10 @@ int sl_format_detect_file(const char *path, const sl_format_t **out,
 int sl_file_digest(const char *path, uint8_t digest[SL_DIGEST_BYTES],
                    uint64_t *size, sl_err_t *err) SL_NODISCARD;
 
+/* The stream an artifact of this content goes to: the first 8 bytes of
+ * its digest; ids below 16 are reserved (SL_STREAM_* in run.h). */
+uint64_t sl_stream_of(const uint8_t digest[SL_DIGEST_BYTES]);
+
 /* Prints "formats (detected from content; --format F forces one):" and one
  * line per format, for --help. */
 void sl_format_help(FILE *out);
