@@ -19,6 +19,7 @@
 #include "fmt_test.h"
 #include "sluice/formats.h"
 #include "sluice/jsonin.h"
+#include "sarif_rules.h" /* SARIF_MSGS_PER_RULE (lib/formats) */
 
 #define FIXTURES SL_SOURCE_DIR "/tests/fixtures/sarif/"
 
@@ -595,6 +596,40 @@ test_sarif_message_strings(void **state)
     free(s);
 }
 
+/* Only the first SARIF_MSGS_PER_RULE messageStrings of a rule are kept
+ * (each result's message.id is looked up among them): a later one shows as
+ * its id, an earlier one is still resolved. */
+static void
+test_sarif_message_strings_cap(void **state)
+{
+    char rules[8192];
+    size_t n = (size_t)snprintf(rules, sizeof rules,
+                                "{\"id\": \"M\", \"messageStrings\": {");
+    for (unsigned i = 0; i <= SARIF_MSGS_PER_RULE; i++) {
+        n += (size_t)snprintf(rules + n, sizeof rules - n,
+                              "%s\"m%u\": {\"text\": \"text %u\"}",
+                              i ? ", " : "", i, i);
+        assert_true(n < sizeof rules);
+    }
+    (void)snprintf(rules + n, sizeof rules - n, "}}");
+    char results[256];
+    (void)snprintf(results, sizeof results,
+                   "{\"ruleId\": \"M\", \"message\": {\"id\": \"m%u\"}},\n"
+                   "{\"ruleId\": \"M\", \"message\": {\"id\": \"m%u\"}}",
+                   SARIF_MSGS_PER_RULE - 1, SARIF_MSGS_PER_RULE);
+    const char *path = tmp_log(state, rules, results);
+    seen_t *s = seen_new();
+    sl_err_t err = {0};
+    assert_int_equal(parse_path(path, NULL, s, &err), SL_OK);
+    assert_int_equal(s->n, 2);
+    char want[32];
+    (void)snprintf(want, sizeof want, "text %u", SARIF_MSGS_PER_RULE - 1);
+    assert_string_equal(s->rec[0].message, want);
+    (void)snprintf(want, sizeof want, "m%u", SARIF_MSGS_PER_RULE);
+    assert_string_equal(s->rec[1].message, want); /* past the cap: the id */
+    free(s);
+}
+
 static void
 test_sarif_fingerprint_rules(void **state)
 {
@@ -900,6 +935,11 @@ test_sarif_required_fields(void **state)
          "{\"rule\": {\"index\": 0, \"toolComponent\": {\"index\": 2}}, "
          "\"message\": {\"text\": \"m\"}}",
          ":3:91: rule index 0 is not a rule of tool.extensions[2]"},
+        /* one past any extension index: not wrapped round to the driver */
+        {"{\"id\": \"R\"}",
+         "{\"rule\": {\"index\": 0, \"toolComponent\": {\"index\": "
+         "4294967295}}, \"message\": {\"text\": \"m\"}}",
+         ":3:100: toolComponent.index 4294967295 is not an extension"},
         {"{\"id\": \"R\"}",
          "{\"ruleIndex\": \"0\", \"message\": {\"text\": \"m\"}}",
          ":3:29: result.ruleIndex must be an integer (got a string)"},
@@ -1135,6 +1175,7 @@ main(void)
         cmocka_unit_test(test_sarif_trivy),
         cmocka_unit_test(test_sarif_results_before_tool),
         cmocka_unit_test(test_sarif_message_strings),
+        cmocka_unit_test(test_sarif_message_strings_cap),
         cmocka_unit_test(test_sarif_fingerprint_rules),
         cmocka_unit_test(test_sarif_detect_fixtures),
         cmocka_unit_test(test_sarif_detect_shapes),
