@@ -139,14 +139,31 @@ sl_run_set_high_seq(sl_pb_run_t *r, uint64_t stream, uint64_t seq)
 static int
 apply_meta(Sluice__V1__RunMeta *dst, const Sluice__V1__RunMeta *src)
 {
-    char **d[] = {&dst->project, &dst->branch, &dst->commit,
-                  &dst->ci, &dst->job, &dst->url};
-    const char *s[] = {src->project, src->branch, src->commit,
-                       src->ci, src->job, src->url};
+    char **d[] = {&dst->project, &dst->branch,  &dst->commit,
+                  &dst->ci,      &dst->job,     &dst->url,
+                  &dst->runner,  &dst->base_branch, &dst->base_commit};
+    const char *s[] = {src->project, src->branch,      src->commit,
+                       src->ci,      src->job,         src->url,
+                       src->runner,  src->base_branch, src->base_commit};
     for (size_t i = 0; i < sizeof d / sizeof d[0]; i++) {
         if (**d[i] == '\0' && s[i][0] != '\0' &&
             set_str(d[i], s[i]) != SL_OK) {
             return SL_ENOMEM;
+        }
+    }
+    /* The kinds declared: the first meta that declares any. */
+    if (dst->n_expect == 0 && src->n_expect > 0) {
+        size_t n = src->n_expect < 16 ? src->n_expect : 16;
+        char **e = calloc(n, sizeof *e);
+        if (e == NULL) {
+            return SL_ENOMEM;
+        }
+        dst->expect = e;
+        for (size_t i = 0; i < n; i++) {
+            if (set_str(&e[i], src->expect[i]) != SL_OK) {
+                return SL_ENOMEM; /* e[i..] NULL: freed as far as set */
+            }
+            dst->n_expect = i + 1;
         }
     }
     return SL_OK;
@@ -354,9 +371,45 @@ apply_verdict(sl_pb_run_t *r, const sl_pb_verdict_t *v)
     if (rc != SL_OK) {
         return rc;
     }
-    sl_wire_free(&r->verdict);
-    r->verdict = copy;
+    if (v->early) {
+        sl_wire_free(&r->early_verdict);
+        r->early_verdict = copy;
+    } else {
+        sl_wire_free(&r->verdict);
+        r->verdict = copy;
+    }
     return SL_OK;
+}
+
+/* Patch coverage: summed over the run's patch events (one per diff). */
+static int
+apply_patch(sl_pb_run_t *r, const Sluice__V1__PatchCoverage *p)
+{
+    if (r->patch == NULL) {
+        if ((r->patch = malloc(sizeof *r->patch)) == NULL) {
+            return SL_ENOMEM;
+        }
+        sluice__v1__patch_coverage__init(r->patch);
+    }
+    r->patch->lines_added = sat_add(r->patch->lines_added, p->lines_added);
+    r->patch->lines_coverable =
+        sat_add(r->patch->lines_coverable, p->lines_coverable);
+    r->patch->lines_covered =
+        sat_add(r->patch->lines_covered, p->lines_covered);
+    r->patch->files += p->files;
+    return SL_OK;
+}
+
+static int
+apply_pin(sl_pb_run_t *r, const Sluice__V1__BaselinePin *p)
+{
+    void *copy = NULL;
+    int rc = sl_wire_clone(&p->base, &copy);
+    if (rc == SL_OK) {
+        sl_wire_free(&r->pin);
+        r->pin = copy;
+    }
+    return rc;
 }
 
 int
@@ -398,6 +451,13 @@ sl_run_apply(sl_pb_run_t *r, const sl_pb_event_t *ev, uint64_t lsn,
         return apply_benchmark(r, ev->benchmark);
     case SLUICE__V1__EVENT__BODY_FINDING:
         return apply_finding(r, ev->finding);
+    case SLUICE__V1__EVENT__BODY_PATCH:
+        return apply_patch(r, ev->patch);
+    case SLUICE__V1__EVENT__BODY_PIN:
+        return apply_pin(r, ev->pin);
+    case SLUICE__V1__EVENT__BODY_ALERT:
+        r->alerts++;
+        return SL_OK;
     default:
         return SL_OK;
     }
@@ -413,6 +473,8 @@ sl_verdict_name(Sluice__V1__VerdictStatus status)
         return "warn";
     case SLUICE__V1__VERDICT_STATUS__VERDICT_FAIL:
         return "fail";
+    case SLUICE__V1__VERDICT_STATUS__VERDICT_INCOMPLETE:
+        return "incomplete";
     default:
         return "pending";
     }

@@ -369,7 +369,7 @@ test_run_names(void **state)
     assert_string_equal(sl_verdict_name(1), "pass");
     assert_string_equal(sl_verdict_name(2), "warn");
     assert_string_equal(sl_verdict_name(3), "fail");
-    assert_string_equal(sl_verdict_name(4), "pending");
+    assert_string_equal(sl_verdict_name(4), "incomplete");
     assert_string_equal(sl_verdict_name((Sluice__V1__VerdictStatus)99), "pending");
     assert_string_equal(sl_state_name(0), "open");
     assert_string_equal(sl_state_name(1), "finished");

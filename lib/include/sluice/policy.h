@@ -1,67 +1,175 @@
-/* Judging a run against thresholds. One set of thresholds (sl_policy_t)
- * for now: the defaults below, changed by a policy file (policy_file.c,
- * below) and, in `sluice check`, by the command line. (Thresholds per
- * project and branch, baselines and the statistics come later.)
+/* Policies: the thresholds a run is judged with (sl_policy_t), where they
+ * come from (built-in defaults, a policy file with scopes per project and
+ * branch glob, command-line flags) and the judging itself (judge.c).
  *
- * Rules, each giving one reason when broken (the verdict fails):
- *   tests.failed        failed tests        > max_failures
- *   tests.errors        errored tests       > max_errors
- *   coverage.line       line coverage %     < min_line_coverage
- *                       (only when the run has coverage with lines)
- *   findings.critical   critical findings   > max_critical
- *   findings.high       high findings       > max_high
- *   findings.medium     medium findings     > max_medium
- *   findings.low        low findings        > max_low
- * A maximum of SL_POLICY_UNLIMITED turns its rule off; a minimum of 0
- * does. */
+ * Every threshold has one key, spelled the same in the policy file
+ * (max_test_failures) and on the command line (--max-test-failures) of
+ * `sluice check`, `sluice-gate` and `sluice gate replay`: the table
+ * SL_POLICY_KEYS below is the single list of them. docs/gate.md describes
+ * every key and rule. */
 #ifndef SLUICE_POLICY_H
 #define SLUICE_POLICY_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "sluice/run.h"
 
 #define SL_POLICY_UNLIMITED UINT64_MAX
 
+#define SL_POLICY_NAME_MAX 256   /* bytes of a glob, branch, URL, command */
+#define SL_POLICY_BENCH_RULES 32 /* benchmark rules per scope */
+#define SL_POLICY_GLOBS 16       /* globs in protected_branches */
+
+typedef enum {
+    SL_BENCH_PERCENT = 0, /* change of the candidate's mean, in % */
+    SL_BENCH_ZSCORE = 1,  /* (candidate - mean) / sd of the baseline runs */
+    SL_BENCH_WELCH = 2,   /* Welch's t-test, candidate vs baseline samples */
+    SL_BENCH_IQR = 3,     /* candidate median past a Tukey fence */
+} sl_bench_method_t;
+
+typedef enum {
+    SL_DIR_AUTO = 0,   /* as the file says (Benchmark.lower_is_better) */
+    SL_DIR_LOWER = 1,  /* lower is better (times) */
+    SL_DIR_HIGHER = 2, /* higher is better (throughput) */
+} sl_bench_dir_t;
+
+typedef enum {
+    SL_FLAKY_WARN = 0,   /* a flaky test warns (default) */
+    SL_FLAKY_FAIL = 1,   /* a flaky failure counts as a failure */
+    SL_FLAKY_IGNORE = 2, /* flaky tests are neither named nor counted */
+} sl_flaky_mode_t;
+
+typedef enum {
+    SL_COUNT_ALL = 0, /* every finding counts (default) */
+    SL_COUNT_NEW = 1, /* only findings whose fingerprint the baseline lacks */
+} sl_count_mode_t;
+
+/* One performance rule: the first whose glob matches a benchmark's name
+ * judges it. Thresholds are in the method's unit: percent for percent,
+ * |z| for zscore, the p-value for welch (flagged below it), the fence
+ * multiplier k for iqr. Statistical methods (zscore, welch, iqr) flag only
+ * a change of at least min_change percent as well. */
+typedef struct sl_bench_rule {
+    char match[SL_POLICY_NAME_MAX]; /* fnmatch glob on the name */
+    sl_bench_dir_t direction;
+    sl_bench_method_t method;
+    uint32_t window;      /* baseline runs compared with, default 10 */
+    uint32_t min_history; /* fewer baseline runs: not judged, default 3 */
+    double warn, fail;    /* thresholds; a negative value turns one off */
+    double min_change;    /* percent, default 5 */
+} sl_bench_rule_t;
+
 typedef struct sl_policy {
-    uint64_t max_failures;    /* default 0 */
-    uint64_t max_errors;      /* default 0 */
-    double min_line_coverage; /* percent; default 75 */
-    uint64_t max_critical;    /* default 0 */
-    uint64_t max_high;        /* default 0 */
-    uint64_t max_medium;      /* default 3 */
-    uint64_t max_low;         /* default unlimited */
+    /* tests */
+    uint64_t max_failures;   /* max_test_failures, default 0 */
+    uint64_t max_errors;     /* max_test_errors, default 0 */
+    sl_flaky_mode_t flaky;   /* flaky_tests, default warn */
+    double flaky_flip_rate;  /* flaky_flip_rate: share of flips between
+                                consecutive baseline outcomes making a
+                                test flaky, 0 to 1 (0: off), default 0.2 */
+    uint32_t flaky_window;   /* flaky_window: baseline outcomes looked at,
+                                2 to 64, default 20 */
+    /* coverage: percentages 0..100; 0 (minimums) turns a rule off */
+    double min_line_coverage;   /* min_coverage, default 75 */
+    double min_branch_coverage; /* min_branch_coverage, default 0 */
+    double max_coverage_drop;   /* max_coverage_drop: percentage points
+                                   of line coverage below the baseline;
+                                   negative: off (default) */
+    double min_patch_coverage;  /* min_patch_coverage, default 0 */
+    /* security */
+    uint64_t max_critical;      /* max_critical_vulns, default 0 */
+    uint64_t max_high;          /* max_high_vulns, default 0 */
+    uint64_t max_medium;        /* max_medium_vulns, default 3 */
+    uint64_t max_low;           /* max_low_vulns, default unlimited */
+    sl_count_mode_t count_findings; /* count_findings: all | new */
+    /* performance: the rules, then a catch-all rule made of the bench_*
+     * keys (method percent, warn 10, fail max_regression 20, window 10,
+     * min_history 3, min_change 5, direction auto). */
+    sl_bench_rule_t bench[SL_POLICY_BENCH_RULES]; /* benchmarks: [...] */
+    size_t n_bench;
+    sl_bench_rule_t bench_default; /* max_regression (its fail),
+                                      warn_regression, bench_method,
+                                      bench_window, bench_min_history,
+                                      bench_min_change */
+    /* baselines */
+    char baseline_branch[SL_POLICY_NAME_MAX]; /* default "main" */
+    char protected_branches[SL_POLICY_GLOBS][SL_POLICY_NAME_MAX];
+    size_t n_protected; /* protected_branches: failed tests there fail the
+                           run early; default: the baseline branch */
+    /* alerts (raised on the baseline branch) */
+    char alert_webhook[SL_POLICY_NAME_MAX]; /* http(s) URL, "" none */
+    char alert_command[SL_POLICY_NAME_MAX]; /* run by /bin/sh -c with the
+                                               alert JSON on stdin */
+    uint64_t alert_timeout_ms; /* per webhook POST or command, 5000 */
 } sl_policy_t;
 
 /* The defaults above. */
 void sl_policy_defaults(sl_policy_t *p);
 
-/* Fills *out with a newly allocated verdict (every reason, its rule, value
- * and threshold) for r under p (NULL: the defaults); the caller frees it
- * with sl_wire_free. SL_ENOMEM. */
-int sl_policy_judge(const sl_pb_run_t *r, const sl_policy_t *p,
-                    sl_pb_verdict_t **out) SL_NODISCARD;
+/* The rule judging benchmark name under p: the first matching rule, else
+ * p->bench_default. Never NULL. */
+const sl_bench_rule_t *sl_policy_bench_rule(const sl_policy_t *p,
+                                            const char *name);
 
-/* ---- policy files (policy_file.c) ----
+/* Nonzero when branch matches one of p's protected_branches globs. */
+int sl_policy_protected(const sl_policy_t *p, const char *branch);
+
+/* ---- keys, scopes, files and flags (policy_file.c) ----
  *
- * A policy file is one YAML document: a mapping whose only key, for now,
- * is `defaults`, itself a mapping of these keys, each optional:
- *   min_coverage        percentage, 0 to 100 (0: off)  -> min_line_coverage
- *   max_test_failures   N or unlimited                 -> max_failures
- *   max_test_errors     N or unlimited                 -> max_errors
- *   max_critical_vulns  N or unlimited                 -> max_critical
- *   max_high_vulns      N or unlimited                 -> max_high
- *   max_medium_vulns    N or unlimited                 -> max_medium
- *   max_low_vulns       N or unlimited                 -> max_low
- * Numbers are plain (unquoted) scalars; "unlimited" may be quoted. Refused,
- * each with "NAME:LINE:COL: reason" (LINE and COL from 1): YAML syntax
- * errors, a document that is not a mapping, no document or more than one,
- * another top-level key (not supported yet), an unknown key, a duplicate
- * key, a value of the wrong type or out of range, anchors and aliases (no
- * alias bombs), and tags. */
+ * A policy file is one YAML document, a mapping of:
+ *   defaults:  KEYS                  applies to every run
+ *   branches:  {GLOB: KEYS, ...}     runs of a branch matching GLOB
+ *   projects:  {NAME: KEYS + branches: {GLOB: KEYS}}
+ * KEYS is a mapping of the keys of SL_POLICY_KEYS (each optional). A run
+ * of project P on branch B gets: the built-in defaults, then `defaults`,
+ * then every top-level branch scope matching B (file order), then
+ * projects.P, then every branch scope of projects.P matching B, then the
+ * command-line flags: each later one replacing only the keys it gives.
+ * Refused with "NAME:LINE:COL: reason": YAML errors, anything but one
+ * mapping document, unknown or duplicate keys, wrong types, values out of
+ * range, anchors, aliases, tags, over SL_POLICY_FILE_MAX bytes. */
 
 #define SL_POLICY_FILE_MAX (1u << 20) /* bytes: 1 MiB */
+
+typedef struct sl_policy_set sl_policy_set_t; /* a parsed file */
+
+/* Which keys a scope or the command line gives: one bit per key. */
+typedef uint64_t sl_policy_mask_t;
+
+/* Parses the policy document text[0..len) (named name in messages).
+ * SL_EINPUT (refused, err says where and why), SL_ETOOBIG, SL_ENOMEM. */
+int sl_policy_parse_set(const char *name, const char *text, size_t len,
+                        sl_policy_set_t **out, sl_err_t *err) SL_NODISCARD;
+/* sl_policy_parse_set of a file (it may be a pipe); adds SL_EIO,
+ * SL_ENOTFOUND, ... for one that cannot be read. */
+int sl_policy_load_set(const char *path, sl_policy_set_t **out, sl_err_t *err)
+    SL_NODISCARD;
+void sl_policy_set_free(sl_policy_set_t **s);
+
+/* The policy of a run of project on branch: the built-in defaults, the
+ * scopes of s that apply (s may be NULL: none), then the keys of
+ * overrides named in mask. */
+void sl_policy_resolve(const sl_policy_set_t *s, const char *project,
+                       const char *branch, const sl_policy_t *overrides,
+                       sl_policy_mask_t mask, sl_policy_t *out);
+
+/* Sets key (a policy-file key, or a flag name without "--": dashes and
+ * underscores are the same) of *p from its text value, and its bit in
+ * *mask. SL_EINVAL (unknown key or bad value, err says which and why). */
+int sl_policy_set_key(sl_policy_t *p, sl_policy_mask_t *mask, const char *key,
+                      const char *value, sl_err_t *err) SL_NODISCARD;
+
+/* Command-line flags: if argv[*i] is a threshold flag ("--key V" or
+ * "--key=V"), applies it with sl_policy_set_key, advances *i past it and
+ * returns 1; returns 0 for any other argument; -1 with err set for a bad
+ * value or a missing one. */
+int sl_policy_flag(sl_policy_t *p, sl_policy_mask_t *mask, int argc,
+                   char **argv, int *i, sl_err_t *err);
+
+/* Prints one aligned help line per threshold flag with its default. */
+void sl_policy_flags_help(FILE *out);
 
 /* A percentage: digits with an optional fraction ("75", "62.5"), from 0
  * to 100, into *out. SL_EINVAL for any other form, SL_ETOOBIG above 100;
@@ -73,17 +181,65 @@ int sl_policy_parse_pct(const char *s, double *out) SL_NODISCARD;
  * number too large; *out untouched then. */
 int sl_policy_parse_max(const char *s, uint64_t *out) SL_NODISCARD;
 
-/* Parses the policy document text[0..len) (named name in messages): *p
- * gets sl_policy_defaults changed by the keys under `defaults`. On error
- * *p is untouched and err says why: SL_EINPUT (the file is refused),
- * SL_ETOOBIG (over SL_POLICY_FILE_MAX), SL_ENOMEM. */
+/* The single-scope reader of the first policy files (only `defaults:`),
+ * kept until sl_policy_parse_set replaces it. */
 int sl_policy_parse(const char *name, const char *text, size_t len,
                     sl_policy_t *p, sl_err_t *err) SL_NODISCARD;
-
-/* sl_policy_parse of the file at path (at most SL_POLICY_FILE_MAX bytes;
- * it may be a pipe). Adds SL_EIO, SL_ENOTFOUND and the other codes of
- * sl_rc_from_errno for a file that cannot be read. */
 int sl_policy_load(const char *path, sl_policy_t *p, sl_err_t *err)
     SL_NODISCARD;
+
+/* ---- judging (judge.c) ---- */
+
+/* What the gate knows about one failed or flaky test of the run. */
+typedef enum {
+    SL_FLAKY_NOT = 0,
+    SL_FLAKY_RERUN = 1,       /* failed, then passed on a rerun in the run */
+    SL_FLAKY_SAME_COMMIT = 2, /* both outcomes on this commit */
+    SL_FLAKY_FLIPS = 3,       /* flips often on the baseline branch */
+} sl_flaky_why_t;
+
+typedef struct sl_test_note {
+    const char *id;
+    Sluice__V1__TestStatus status; /* in this run */
+    sl_flaky_why_t flaky;
+    double flip_rate; /* for SL_FLAKY_FLIPS */
+} sl_test_note_t;
+
+/* What a run is compared with: baseline runs, newest first. */
+typedef struct sl_baseline {
+    const sl_pb_run_t *const *runs;
+    size_t n;
+    const Sluice__V1__Baseline *about; /* copied into the verdict; may be
+                                          NULL when n is 0 */
+} sl_baseline_t;
+
+typedef struct sl_judge_in {
+    const sl_pb_run_t *run;
+    const sl_policy_t *policy; /* NULL: the defaults */
+    sl_baseline_t base;
+    /* failed/errored tests and tests that passed only on a rerun, at most
+     * SL_JUDGE_TESTS_MAX (the rest are plain failures); may be NULL */
+    const sl_test_note_t *tests;
+    size_t n_tests;
+    /* findings whose fingerprint the newest baseline run lacks, by
+     * Severity (index 0..4); has_new 0: unknown (no baseline) */
+    uint64_t new_findings[5];
+    int has_new;
+    /* the run's benchmark samples are in run->benchmarks; a baseline
+     * run's in base.runs[i]->benchmarks */
+} sl_judge_in_t;
+
+#define SL_JUDGE_TESTS_MAX 1000u
+
+/* Fills *out with a newly allocated verdict for in (every reason with its
+ * rule, status, value, threshold and baseline); the caller frees it with
+ * sl_wire_free. A finished run missing a declared kind or with an artifact
+ * left incomplete is judged VERDICT_INCOMPLETE. SL_ENOMEM. */
+int sl_judge(const sl_judge_in_t *in, sl_pb_verdict_t **out) SL_NODISCARD;
+
+/* The run-local judgement (no baseline, no test notes): sl_judge of
+ * {r, p}. */
+int sl_policy_judge(const sl_pb_run_t *r, const sl_policy_t *p,
+                    sl_pb_verdict_t **out) SL_NODISCARD;
 
 #endif

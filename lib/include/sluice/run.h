@@ -17,6 +17,10 @@
 /* Reserved stream ids (artifact streams are digests of the content). */
 #define SL_STREAM_FINISH 1u
 #define SL_STREAM_VERDICT 2u
+#define SL_STREAM_ALERT 3u   /* the gate's alerts about the run, seq 1.. */
+#define SL_STREAM_EARLY 4u   /* the gate's early verdict, seq 1 */
+#define SL_STREAM_CONTROL 5u /* control runs ("baseline/<project>") */
+#define SL_STREAM_PATCH 6u   /* the agent's patch coverage, seq 1.. */
 
 /* What one run record keeps at most, so that it always packs well under
  * SL_WIRE_MAX_MSG whatever was pushed: past a cap the summary leaves the
