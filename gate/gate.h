@@ -34,8 +34,12 @@ typedef struct gate_cfg {
     uint64_t timeout_ms;
     uint64_t map_size;
     int help;
-    sl_policy_t policy; /* what every run is judged with: the defaults, or
-                           the policy file's (loaded once, in main) */
+    /* What runs are judged with (loaded once, in main): the policy file
+     * (NULL: none) and the threshold flags given (mask: which). A run's
+     * policy is sl_policy_resolve of them for its project and branch. */
+    sl_policy_set_t *policy_set;
+    sl_policy_t overrides;
+    sl_policy_mask_t overrides_mask;
 } gate_cfg_t;
 
 typedef struct gate {

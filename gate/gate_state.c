@@ -94,7 +94,10 @@ static void
 judge(gate_t *g, sl_txn_t *txn, const sl_pb_run_t *r)
 {
     sl_pb_verdict_t *v = NULL;
-    if (sl_policy_judge(r, &g->cfg->policy, &v) != SL_OK) {
+    sl_policy_t p;
+    sl_policy_resolve(g->cfg->policy_set, r->meta->project, r->meta->branch,
+                      &g->cfg->overrides, g->cfg->overrides_mask, &p);
+    if (sl_policy_judge(r, &p, &v) != SL_OK) {
         txn->rc = txn->rc != SL_OK ? txn->rc : SL_ENOMEM;
         return;
     }

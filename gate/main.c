@@ -50,12 +50,13 @@ static const char about[] =
 static int
 load_policy(gate_cfg_t *cfg)
 {
-    sl_policy_defaults(&cfg->policy);
+    sl_policy_defaults(&cfg->overrides);
     if (cfg->policy_file == NULL) {
         return -1;
     }
     sl_err_t err = {0};
-    int rc = sl_policy_load(cfg->policy_file, &cfg->policy, &err);
+    cfg->overrides_mask = ~(sl_policy_mask_t)0; /* until policy sets land */
+    int rc = sl_policy_load(cfg->policy_file, &cfg->overrides, &err);
     if (rc != SL_OK) {
         fprintf(stderr, "sluice-gate: %s\n", sl_err_msg(&err, rc));
         return rc == SL_ENOMEM || rc == SL_ESYS ? 1 : 2;

@@ -539,3 +539,19 @@ sl_policy_load(const char *path, sl_policy_t *p, sl_err_t *err)
     free(text);
     return rc;
 }
+
+/* Placeholder until policy sets land: the overrides when any is given. */
+void
+sl_policy_resolve(const sl_policy_set_t *s, const char *project,
+                  const char *branch, const sl_policy_t *overrides,
+                  sl_policy_mask_t mask, sl_policy_t *out)
+{
+    (void)s;
+    (void)project;
+    (void)branch;
+    if (mask != 0 && overrides != NULL) {
+        *out = *overrides;
+    } else {
+        sl_policy_defaults(out);
+    }
+}
