@@ -20,6 +20,7 @@ typedef struct item {
     uint32_t stored;    /* events newly stored */
     uint64_t first_lsn; /* LSN of the first stored event */
     size_t first_ev;    /* index into the group's offsets */
+    size_t first_idx;   /* index in the batch of the first stored event */
     struct cached *run;
 } item_t;
 
@@ -165,6 +166,7 @@ store_events(group_t *g, sl_txn_t *txn, item_t *it, size_t from)
     sl_pb_run_t *run = it->run->run;
     it->first_lsn = g->head + 1;
     it->first_ev = g->noff;
+    it->first_idx = from;
     for (size_t i = from; i < b->n_events && txn->rc == SL_OK; i++) {
         sl_pb_event_t *ev = b->events[i];
         uint8_t key[8];
@@ -278,43 +280,77 @@ ack_frame(const item_t *it)
     return sl_wire_frame(&r.base);
 }
 
-/* Publishes what it stored: topic "run/<project>/", then a LogChunk. */
+/* Sends [topic][LogChunk of the n stored events of it picked by idx]:
+ * idx[i] counts from the batch's first stored event. */
+static void
+send_chunk(group_t *g, const item_t *it, const char *topic,
+           const uint32_t *idx, uint32_t n)
+{
+    uint64_t *lsn = malloc(n * sizeof *lsn);
+    ProtobufCBinaryData *ev = malloc(n * sizeof *ev);
+    Sluice__V1__LogChunk chunk;
+    sluice__v1__log_chunk__init(&chunk);
+    for (uint32_t i = 0; lsn != NULL && ev != NULL && i < n; i++) {
+        size_t k = it->first_ev + idx[i];
+        lsn[i] = it->first_lsn + idx[i];
+        ev[i].data = g->arena + g->off[k];
+        ev[i].len = g->off[k + 1] - g->off[k];
+    }
+    zframe_t *f = NULL;
+    if (lsn != NULL && ev != NULL) {
+        chunk.n_lsn = chunk.n_events = n;
+        chunk.lsn = lsn;
+        chunk.events = ev;
+        chunk.head_lsn = g->head;
+        chunk.store_id.data = g->c->store_id;
+        chunk.store_id.len = sizeof g->c->store_id;
+        f = sl_wire_frame(&chunk.base);
+    }
+    if (f == NULL || zstr_sendm(g->c->pub, topic) != 0 ||
+        zframe_send(&f, g->c->pub, 0) != 0) {
+        SL_WARN("writer", "publish of LSN %llu on %s failed",
+                (unsigned long long)(it->first_lsn + idx[0]), topic);
+    }
+    zframe_destroy(&f);
+    free(lsn);
+    free(ev);
+}
+
+/* Publishes what it stored: topic "run/<project>/" with every stored
+ * event; then, when some are alerts, "alert/<project>/" with those only
+ * (protocol.md, PUB stream). */
 static void
 publish(group_t *g, const item_t *it)
 {
     if (it->stored == 0) {
         return;
     }
-    uint64_t *lsn = malloc(it->stored * sizeof *lsn);
-    ProtobufCBinaryData *ev = malloc(it->stored * sizeof *ev);
-    Sluice__V1__LogChunk chunk;
-    sluice__v1__log_chunk__init(&chunk);
-    for (uint32_t i = 0; lsn != NULL && ev != NULL && i < it->stored; i++) {
-        size_t k = it->first_ev + i;
-        lsn[i] = it->first_lsn + i;
-        ev[i].data = g->arena + g->off[k];
-        ev[i].len = g->off[k + 1] - g->off[k];
+    const sl_pb_batch_t *b = it->b->req->batch;
+    const char *project = it->run->run->meta->project;
+    uint32_t *idx = malloc(it->stored * sizeof *idx);
+    if (idx == NULL) {
+        SL_WARN("writer", "publish of LSN %llu failed: out of memory",
+                (unsigned long long)it->first_lsn);
+        return;
     }
-    if (lsn != NULL && ev != NULL) {
-        chunk.n_lsn = chunk.n_events = it->stored;
-        chunk.lsn = lsn;
-        chunk.events = ev;
-        chunk.head_lsn = g->head;
-        chunk.store_id.data = g->c->store_id;
-        chunk.store_id.len = sizeof g->c->store_id;
-        char topic[320];
-        (void)snprintf(topic, sizeof topic, "run/%s/",
-                       it->run->run->meta->project);
-        zframe_t *f = sl_wire_frame(&chunk.base);
-        if (f == NULL || zstr_sendm(g->c->pub, topic) != 0 ||
-            zframe_send(&f, g->c->pub, 0) != 0) {
-            SL_WARN("writer", "publish of LSN %llu failed",
-                    (unsigned long long)it->first_lsn);
+    char topic[320];
+    uint32_t nalerts = 0;
+    for (uint32_t i = 0; i < it->stored; i++) {
+        idx[i] = i;
+    }
+    (void)snprintf(topic, sizeof topic, "run/%s/", project);
+    send_chunk(g, it, topic, idx, it->stored);
+    for (uint32_t i = 0; i < it->stored; i++) {
+        if (b->events[it->first_idx + i]->body_case ==
+            SLUICE__V1__EVENT__BODY_ALERT) {
+            idx[nalerts++] = i;
         }
-        zframe_destroy(&f);
     }
-    free(lsn);
-    free(ev);
+    if (nalerts > 0) {
+        (void)snprintf(topic, sizeof topic, "alert/%s/", project);
+        send_chunk(g, it, topic, idx, nalerts);
+    }
+    free(idx);
 }
 
 static void
