@@ -705,10 +705,10 @@ test_alert_json(void **state)
     r.message = (char *)(uintptr_t) "12.5% slower";
     al.reason = &r;
     al.message = (char *)(uintptr_t) "";
-    assert_int_equal(gate_alert_json(&al, NULL, &json, &len), SL_OK);
+    assert_int_equal(gate_alert_json(&al, "run-7", &json, &len), SL_OK);
     assert_string_equal(
         json, "{\"kind\":\"regression\",\"project\":\"demo\",\"branch\":"
-              "\"main\",\"commit\":\"abc123\",\"run_id\":\"\",\"subject\":"
+              "\"main\",\"commit\":\"abc123\",\"run_id\":\"run-7\",\"subject\":"
               "\"BM_parse\",\"message\":\"\",\"reason\":{\"rule\":"
               "\"perf.fail_pct\",\"status\":\"fail\",\"subject\":"
               "\"BM_parse\",\"value\":112.5,\"unit\":\"ns\",\"threshold\":"
@@ -721,7 +721,8 @@ test_alert_json(void **state)
     r.has_baseline = 0;
     r.statistic = (char *)(uintptr_t) "";
     r.p_value = 0;
-    assert_int_equal(gate_alert_json(&al, "r", &json, &len), SL_OK);
+    assert_int_equal(gate_alert_json(&al, NULL, &json, &len), SL_OK);
+    assert_non_null(strstr(json, "\"run_id\":\"\","));
     assert_non_null(strstr(json, "\"baseline\":null,\"baseline_spread\":"
                                  "null,\"baseline_n\":5,\"change_pct\":"
                                  "null"));
