@@ -489,17 +489,23 @@ void
 gate_alerts_counts(gate_alerts_t *a, uint64_t *delivered, uint64_t *failed,
                    uint64_t *dropped)
 {
-    (void)pthread_mutex_lock(&a->mu);
+    uint64_t n[3] = {0, 0, 0};
+    if (a != NULL) {
+        (void)pthread_mutex_lock(&a->mu);
+        n[0] = a->delivered;
+        n[1] = a->failed;
+        n[2] = a->dropped;
+        (void)pthread_mutex_unlock(&a->mu);
+    }
     if (delivered != NULL) {
-        *delivered = a->delivered;
+        *delivered = n[0];
     }
     if (failed != NULL) {
-        *failed = a->failed;
+        *failed = n[1];
     }
     if (dropped != NULL) {
-        *dropped = a->dropped;
+        *dropped = n[2];
     }
-    (void)pthread_mutex_unlock(&a->mu);
 }
 
 void

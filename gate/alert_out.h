@@ -45,7 +45,7 @@ void gate_alerts_post(gate_alerts_t *a, const char *webhook,
                       const char *json, size_t len);
 
 /* The deliveries delivered, failed and dropped so far (any pointer may be
- * NULL). */
+ * NULL; a NULL a gives zeros). */
 void gate_alerts_counts(gate_alerts_t *a, uint64_t *delivered,
                         uint64_t *failed, uint64_t *dropped);
 
