@@ -3,6 +3,7 @@
  * gate one thread's time, never a verdict's (docs/alerts.md). */
 #include "alert_out.h"
 
+#include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -14,8 +15,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-#include <curl/curl.h>
 
 #include "sluice/clock.h"
 #include "sluice/json.h"
@@ -118,8 +117,7 @@ set_options(CURL *c, const job_t *j, struct curl_slist *hdr, sink_t *sink,
     bad |= curl_easy_setopt(c, CURLOPT_URL, url) != CURLE_OK;
     /* No signals from libcurl in a thread (its resolver timeouts). */
     bad |= curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) != CURLE_OK;
-    bad |= curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https") !=
-           CURLE_OK;
+    bad |= curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK;
     bad |= curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https") !=
            CURLE_OK;
     bad |= curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK;
@@ -275,6 +273,7 @@ reap(pid_t pid, int64_t deadline, int late, int *status)
     return 1;
 }
 
+/* Close-on-exec for both ends, non-blocking writes. 0 or an errno. */
 static int
 set_fd_flags(int fds[2])
 {
@@ -282,7 +281,7 @@ set_fd_flags(int fds[2])
     bad |= fcntl(fds[1], F_SETFD, FD_CLOEXEC) != 0;
     int fl = fcntl(fds[1], F_GETFL);
     bad |= fl < 0 || fcntl(fds[1], F_SETFL, fl | O_NONBLOCK) != 0;
-    return bad ? -1 : 0;
+    return !bad ? 0 : errno != 0 ? errno : EINVAL;
 }
 
 /* Runs /bin/sh -c target with the body on stdin; 1 for exit status 0,
@@ -291,13 +290,15 @@ static int
 run_command(const job_t *j, char *why, size_t cap)
 {
     int fds[2];
-    pid_t pid;
+    pid_t pid = -1;
     if (pipe(fds) != 0) {
         (void)snprintf(why, cap, "pipe: %s", strerror(errno));
         return 0;
     }
     int64_t deadline = sl_mono_ms() + (int64_t)j->timeout_ms;
-    int rc = set_fd_flags(fds) != 0 ? errno : spawn_sh(j->target, fds[0], &pid);
+    int rc = set_fd_flags(fds);
+    rc = rc != 0 ? rc : spawn_sh(j->target, fds[0], &pid);
+    rc = rc == 0 && pid <= 0 ? ECHILD : rc;
     (void)close(fds[0]);
     if (rc != 0) {
         (void)close(fds[1]);
@@ -403,8 +404,7 @@ gate_alerts_new(gate_alerts_t **out, size_t queue_max, sl_err_t *err)
         (void)pthread_mutex_destroy(&a->mu);
         curl_global_cleanup();
         free(a);
-        return sl_err_set(err, SL_ESYS, "alerts: no thread: %s",
-                          strerror(rc));
+        return sl_err_set(err, SL_ESYS, "alerts: no thread: %s", strerror(rc));
     }
     *out = a;
     return SL_OK;

@@ -20,7 +20,7 @@
 #define GATE_ALERT_TIMEOUT_MAX_MS 600000u
 /* A webhook's reply body is read (and thrown away) up to this size; a
  * longer one is cut off, and the status line still decides. */
-#define GATE_ALERT_REPLY_MAX (64u * 1024u)
+#define GATE_ALERT_REPLY_MAX ((size_t)64 * 1024)
 /* Bytes of one alert's JSON at most: larger bodies are dropped. */
 #define GATE_ALERT_BODY_MAX (1u << 20)
 
@@ -31,8 +31,8 @@ typedef struct gate_alerts gate_alerts_t;
  * the one under way; when the queue is full, a new delivery is dropped and
  * counted, and the older ones are kept. SL_ENOMEM, SL_ESYS (no thread, or
  * libcurl would not start). */
-int gate_alerts_new(gate_alerts_t **out, size_t queue_max, sl_err_t *err)
-    SL_NODISCARD;
+int gate_alerts_new(gate_alerts_t **out, size_t queue_max,
+                    sl_err_t *err) SL_NODISCARD;
 
 /* Queues one delivery to webhook (an http:// or https:// URL) and one to
  * command, each when it is not NULL or "", with a copy of json[0..len).
@@ -46,8 +46,8 @@ void gate_alerts_post(gate_alerts_t *a, const char *webhook,
 
 /* The deliveries delivered, failed and dropped so far (any pointer may be
  * NULL; a NULL a gives zeros). */
-void gate_alerts_counts(gate_alerts_t *a, uint64_t *delivered,
-                        uint64_t *failed, uint64_t *dropped);
+void gate_alerts_counts(gate_alerts_t *a, uint64_t *delivered, uint64_t *failed,
+                        uint64_t *dropped);
 
 /* Stops the worker: the delivery under way gets at most its timeout, the
  * rest of the queue is dropped (counted and logged, with the totals). NULL
@@ -61,7 +61,7 @@ void gate_alerts_destroy(gate_alerts_t **ap);
  *  statistic_value, p_value, message} or null}, compact, UTF-8 (bad bytes
  * become '?'). run_id may be NULL (""). *out is malloc'ed (the caller
  * frees it) and NUL-terminated; *len excludes the NUL. SL_ENOMEM. */
-int gate_alert_json(const Sluice__V1__Alert *a, const char *run_id,
-                    char **out, size_t *len) SL_NODISCARD;
+int gate_alert_json(const Sluice__V1__Alert *a, const char *run_id, char **out,
+                    size_t *len) SL_NODISCARD;
 
 #endif

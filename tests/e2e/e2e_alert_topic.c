@@ -15,11 +15,11 @@
 #define WARM    "warm-up"
 
 static void
-send_batch(sl_client_t *cl, sl_batch_t *b, const char *run_id,
-           uint64_t stream, uint64_t first_seq, uint32_t stored)
+send_batch(sl_client_t *cl, sl_batch_t *b, const char *run_id, uint64_t stream,
+           uint64_t first_seq, uint32_t stored)
 {
-    zframe_t *f = sl_batch_request(b, sl_client_next_id(cl), run_id, stream,
-                                   first_seq);
+    zframe_t *f =
+        sl_batch_request(b, sl_client_next_id(cl), run_id, stream, first_seq);
     assert_non_null(f);
     sl_batch_reset(b);
     assert_int_equal(zframe_send(&f, sl_client_sock(cl), 0), 0);
@@ -210,8 +210,7 @@ assert_same_event(const sl_pb_chunk_t *a, size_t i, const sl_pb_chunk_t *b,
 {
     assert_int_equal(a->lsn[i], b->lsn[j]);
     assert_int_equal(a->events[i].len, b->events[j].len);
-    assert_memory_equal(a->events[i].data, b->events[j].data,
-                        a->events[i].len);
+    assert_memory_equal(a->events[i].data, b->events[j].data, a->events[i].len);
 }
 
 /* The alert subscriber gets the two alerts alone; the run subscriber gets
@@ -262,9 +261,8 @@ test_alert_topic(void **state)
     assert_string_equal(run->meta->project, "alerts-demo");
     /* The gate, on "run/" only, still follows the log past the alerts. */
     const h_result_t *ag =
-        h_agent(h, "push", "--collector", c->listen, "--project",
-                "alerts-demo", "--run-id", "a-2", "--wait=20",
-                H_FIXTURE("passing.xml"), NULL);
+        h_agent(h, "push", "--collector", c->listen, "--project", "alerts-demo",
+                "--run-id", "a-2", "--wait=20", H_FIXTURE("passing.xml"), NULL);
     assert_int_equal(ag->status, 0);
     h_assert_contains(ag->out, "\nverdict: pass");
     zsock_destroy(&alerts);
@@ -277,8 +275,7 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_alert_topic, h_setup,
-                                        h_teardown),
+        cmocka_unit_test_setup_teardown(test_alert_topic, h_setup, h_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -112,8 +112,8 @@ record(srv_t *s, const char *buf, const char *body, size_t blen)
     const char *eol = strstr(buf, "\r\n");
     size_t llen = (size_t)(eol - buf);
     (void)snprintf(s->line, sizeof s->line, "%.*s", (int)llen, buf);
-    (void)snprintf(s->head, sizeof s->head, "%.*s",
-                   (int)(body - 2 - (eol + 2)), eol + 2);
+    (void)snprintf(s->head, sizeof s->head, "%.*s", (int)(body - 2 - (eol + 2)),
+                   eol + 2);
     free(s->body);
     s->body = malloc(blen + 1);
     if (s->body != NULL) {
@@ -614,7 +614,8 @@ dead(long pid)
 }
 
 /* A command past its timeout is killed with its process group (the
- * background sleep it started dies too) and counted failed. */
+ * background sleep it started dies too) and counted failed. The timeouts
+ * of 2 s here leave the shell ample time to write its pid file first. */
 static void
 test_command_timeout_kills_group(void **state)
 {
@@ -624,7 +625,7 @@ test_command_timeout_kills_group(void **state)
                    "sleep 60 & echo $! > '%s.tmp'; mv '%s.tmp' '%s'; wait",
                    path_in(f, "pid", pidf), pidf, pidf);
     gate_alerts_t *a = alerts_new(8);
-    gate_alerts_post(a, NULL, cmd, 300, ALERT, strlen(ALERT));
+    gate_alerts_post(a, NULL, cmd, 2000, ALERT, strlen(ALERT));
     counts_t c = wait_done(a, 1);
     assert_int_equal(c.delivered, 0);
     assert_int_equal(c.failed, 1);
@@ -653,7 +654,7 @@ test_destroy_drops_queue(void **state)
     (void)unlink(pidf);
     gate_alerts_t *a = alerts_new(8);
     for (int i = 0; i < 4; i++) {
-        gate_alerts_post(a, NULL, cmd, 300, ALERT, strlen(ALERT));
+        gate_alerts_post(a, NULL, cmd, 2000, ALERT, strlen(ALERT));
     }
     long pid = wait_pid_file(pidf);
     gate_alerts_destroy(&a);
@@ -757,8 +758,8 @@ static int
 group_teardown(void **state)
 {
     fixture_t *f = *state;
-    static const char *const names[] = {"out.json", "pid", "pid.tmp",
-                                        "started", "started.tmp"};
+    static const char *const names[] = {"out.json", "pid", "pid.tmp", "started",
+                                        "started.tmp"};
     char path[256];
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         (void)unlink(path_in(f, names[i], path));
