@@ -26,6 +26,7 @@ typedef Sluice__V1__Reply sl_pb_reply_t;
 typedef Sluice__V1__RunRecord sl_pb_run_t;
 typedef Sluice__V1__LogChunk sl_pb_chunk_t;
 typedef Sluice__V1__Verdict sl_pb_verdict_t;
+typedef Sluice__V1__GateNotes sl_pb_gate_notes_t;
 
 /* Unpacks len bytes as a message of type desc into *out, with an allocation
  * budget proportional to len. The caller frees *out with sl_wire_free.
