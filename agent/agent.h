@@ -20,6 +20,7 @@ enum {
 typedef struct agent_cfg {
     const char *collector;
     const char *project, *branch, *commit, *run_id;
+    const char *runner, *base_branch, *base_commit, *expect;
     const char *format;
     const char *spool;
     const char *log_level;
@@ -34,7 +35,13 @@ typedef struct agent_meta {
     char run_id[257];
     char project[257], branch[257], commit[129];
     char ci[32], job[257], url[1025];
+    char runner[129], base_branch[257], base_commit[129];
+    char expect[8][16]; /* kinds declared by --expect */
+    size_t n_expect;
 } agent_meta_t;
+
+/* The kinds --expect takes. */
+#define AGENT_KINDS "tests, coverage, benchmarks, findings, patch"
 
 /* Fills m from cfg, else the environment (GitHub Actions, GitLab CI,
  * Jenkins, SLUICE_*), else git, else defaults; makes a run id when none is

@@ -141,6 +141,77 @@ from_git(agent_meta_t *m)
     copy(m->ci, sizeof m->ci, "local");
 }
 
+/* A branch name safe to hand to git through a shell: letters, digits and
+ * . _ / - only, not starting with '-'. */
+static int
+safe_ref(const char *b)
+{
+    if (b[0] == '\0' || b[0] == '-') {
+        return 0;
+    }
+    for (const char *c = b; *c != '\0'; c++) {
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+              (*c >= '0' && *c <= '9') || strchr("._/-", *c) != NULL)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* The base branch from the CI (the target of a pull/merge request), and
+ * the run's merge-base with it from git when not given. */
+static void
+base_of(agent_meta_t *m)
+{
+    copy(m->base_branch, sizeof m->base_branch, env("GITHUB_BASE_REF"));
+    copy(m->base_branch, sizeof m->base_branch,
+         env("CI_MERGE_REQUEST_TARGET_BRANCH_NAME"));
+    copy(m->base_branch, sizeof m->base_branch, env("CHANGE_TARGET"));
+    if (m->base_commit[0] != '\0' || !safe_ref(m->base_branch) ||
+        strcmp(m->base_branch, m->branch) == 0) {
+        return;
+    }
+    char cmd[700];
+    (void)snprintf(cmd, sizeof cmd,
+                   "git merge-base HEAD 'origin/%s' 2>/dev/null || "
+                   "git merge-base HEAD '%s' 2>/dev/null",
+                   m->base_branch, m->base_branch);
+    git_line(cmd, m->base_commit, sizeof m->base_commit);
+}
+
+/* --expect: a comma-separated list of kinds. */
+static int
+parse_expect(const char *list, agent_meta_t *m, sl_err_t *err)
+{
+    static const char *const kinds[] = {"tests", "coverage", "benchmarks",
+                                        "findings", "patch"};
+    const char *p = list;
+    while (p != NULL && *p != '\0') {
+        size_t n = strcspn(p, ",");
+        size_t k = 0;
+        while (k < 5 && (strlen(kinds[k]) != n ||
+                         strncmp(kinds[k], p, n) != 0)) {
+            k++;
+        }
+        if (k == 5) {
+            return sl_err_set(err, SL_EINVAL,
+                              "--expect: unknown kind '%.*s' (kinds: %s)",
+                              (int)n, p, AGENT_KINDS);
+        }
+        int dup = 0;
+        for (size_t i = 0; i < m->n_expect; i++) {
+            dup |= strcmp(m->expect[i], kinds[k]) == 0;
+        }
+        if (!dup) {
+            (void)snprintf(m->expect[m->n_expect++], sizeof m->expect[0],
+                           "%s", kinds[k]);
+        }
+        p += n;
+        p += *p == ',';
+    }
+    return SL_OK;
+}
+
 static void
 make_run_id(agent_meta_t *m)
 {
@@ -182,12 +253,18 @@ agent_meta_resolve(const agent_cfg_t *cfg, agent_meta_t *m, sl_err_t *err)
     } given[] = {{"--run-id", cfg->run_id, sizeof m->run_id},
                  {"--project", cfg->project, sizeof m->project},
                  {"--branch", cfg->branch, sizeof m->branch},
-                 {"--commit", cfg->commit, sizeof m->commit}};
+                 {"--commit", cfg->commit, sizeof m->commit},
+                 {"--runner", cfg->runner, sizeof m->runner},
+                 {"--base-branch", cfg->base_branch, sizeof m->base_branch},
+                 {"--base-commit", cfg->base_commit, sizeof m->base_commit}};
     memset(m, 0, sizeof *m);
     copy(m->run_id, sizeof m->run_id, cfg->run_id);
     copy(m->project, sizeof m->project, cfg->project);
     copy(m->branch, sizeof m->branch, cfg->branch);
     copy(m->commit, sizeof m->commit, cfg->commit);
+    copy(m->runner, sizeof m->runner, cfg->runner);
+    copy(m->base_branch, sizeof m->base_branch, cfg->base_branch);
+    copy(m->base_commit, sizeof m->base_commit, cfg->base_commit);
     for (size_t i = 0; i < sizeof given / sizeof given[0]; i++) {
         if (given[i].v != NULL && strlen(given[i].v) >= given[i].cap) {
             return sl_err_set(err, SL_EINVAL, "%s: at most %zu characters",
@@ -196,6 +273,11 @@ agent_meta_resolve(const agent_cfg_t *cfg, agent_meta_t *m, sl_err_t *err)
     }
     from_ci(detect_ci(), m);
     from_git(m);
+    base_of(m);
+    int rc = parse_expect(cfg->expect, m, err);
+    if (rc != SL_OK) {
+        return rc;
+    }
     if (sodium_init() < 0) {
         return sl_err_set(err, SL_ESYS, "libsodium failed to start");
     }

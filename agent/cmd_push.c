@@ -108,6 +108,15 @@ send_meta(agent_sender_t *s, const agent_meta_t *m)
     meta.ci = (char *)(uintptr_t)m->ci;
     meta.job = (char *)(uintptr_t)m->job;
     meta.url = (char *)(uintptr_t)m->url;
+    meta.runner = (char *)(uintptr_t)m->runner;
+    meta.base_branch = (char *)(uintptr_t)m->base_branch;
+    meta.base_commit = (char *)(uintptr_t)m->base_commit;
+    char *expect[8];
+    for (size_t i = 0; i < m->n_expect; i++) {
+        expect[i] = (char *)(uintptr_t)m->expect[i];
+    }
+    meta.expect = expect;
+    meta.n_expect = m->n_expect;
     ev.body_case = SLUICE__V1__EVENT__BODY_META;
     ev.meta = &meta;
     /* Named by content, so the same metadata sent twice is stored once. */
@@ -223,6 +232,10 @@ report(const agent_cfg_t *cfg, agent_sender_t *s, const agent_meta_t *m)
     }
     const sl_pb_run_t *run = rep->run;
     Sluice__V1__VerdictStatus status = run->verdict->status;
+    if (status == SLUICE__V1__VERDICT_STATUS__VERDICT_PENDING &&
+        run->early_verdict != NULL) {
+        status = run->early_verdict->status; /* an early fail */
+    }
     int out_rc = SL_OK;
     if (cfg->json) {
         out_rc = sl_run_json(run, stdout);
@@ -231,7 +244,8 @@ report(const agent_cfg_t *cfg, agent_sender_t *s, const agent_meta_t *m)
         sl_run_print_verdict(run, stdout);
     }
     sl_wire_free(&rep);
-    if (status == SLUICE__V1__VERDICT_STATUS__VERDICT_FAIL) {
+    if (status == SLUICE__V1__VERDICT_STATUS__VERDICT_FAIL ||
+        status == SLUICE__V1__VERDICT_STATUS__VERDICT_INCOMPLETE) {
         return AGENT_EXIT_FAIL;
     }
     if (cfg->wait_ms && status == SLUICE__V1__VERDICT_STATUS__VERDICT_PENDING) {
@@ -349,6 +363,22 @@ static const sl_opt_t push_options[] = {
     OPT("run-id", SL_OPT_STR, run_id, NULL, 0, 0, "SLUICE_RUN_ID", "R",
         "run id shared by every push of one CI run (default: from the CI, "
         "else a new one, printed)"),
+    OPT("runner", SL_OPT_STR, runner, NULL, 0, 0, "SLUICE_RUNNER", "CLASS",
+        "runner class (e.g. linux-x64-8core): benchmarks are compared only "
+        "with baseline runs of the same class"),
+    OPT("base-branch", SL_OPT_STR, base_branch, NULL, 0, 0,
+        "SLUICE_BASE_BRANCH", "B",
+        "the branch this run is compared with (default: the pull/merge "
+        "request's target from the CI, else the gate policy's baseline "
+        "branch)"),
+    OPT("base-commit", SL_OPT_STR, base_commit, NULL, 0, 0,
+        "SLUICE_BASE_COMMIT", "C",
+        "the run's merge-base with the base branch (default: 'git "
+        "merge-base HEAD origin/B' when the base branch is known): the "
+        "baseline is the base branch's runs up to it"),
+    OPT("expect", SL_OPT_STR, expect, NULL, 0, 0, "SLUICE_EXPECT", "KINDS",
+        "kinds this run will send, comma-separated (" AGENT_KINDS "): a "
+        "run finished without one of them is judged incomplete"),
     OPT("format", SL_OPT_STR, format, NULL, 0, 0, NULL, "F",
         "parse every FILE as F instead of detecting it (formats below)"),
     OPT("no-finish", SL_OPT_FLAG, no_finish, NULL, 0, 0, NULL, NULL,

@@ -63,6 +63,7 @@ int cli_cmd_runs(int argc, char **argv);
 int cli_cmd_run(int argc, char **argv);
 int cli_cmd_events(int argc, char **argv);
 int cli_cmd_check(int argc, char **argv);
+int cli_cmd_gate(int argc, char **argv);
 
 /* Parses argv[1..argc) with u->options into cfg (whose first member is a
  * cli_common_t) and checks the common options. Positional arguments are

@@ -3,6 +3,7 @@
  * a run summary by the code the collector and the gate use (sl_run_apply),
  * and the summary is judged by the gate's rules (sl_policy_judge). No
  * server is involved. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,7 +92,44 @@ typedef struct check_run {
     uint64_t lsn;
     uint64_t stream;
     int64_t now;
+    /* failed and errored tests, and those that passed on a rerun, as the
+     * gate notes them (no history here: no other flaky kind) */
+    sl_test_note_t *tests;
+    size_t n_tests;
 } check_run_t;
+
+static int
+check_note(check_run_t *c, const Sluice__V1__TestCase *t)
+{
+    int failed = t->status == SLUICE__V1__TEST_STATUS__TEST_FAILED ||
+                 t->status == SLUICE__V1__TEST_STATUS__TEST_ERRORED;
+    if ((!failed && !t->flaky) || c->n_tests >= SL_JUDGE_TESTS_MAX) {
+        return SL_OK;
+    }
+    sl_test_note_t *na = realloc(c->tests, (c->n_tests + 1) * sizeof *na);
+    if (na == NULL) {
+        return SL_ENOMEM;
+    }
+    c->tests = na;
+    char *id = strdup(t->id[0] != '\0' ? t->id : t->name);
+    if (id == NULL) {
+        return SL_ENOMEM;
+    }
+    na[c->n_tests++] = (sl_test_note_t){
+        id, t->status, t->flaky ? SL_FLAKY_RERUN : SL_FLAKY_NOT, 0};
+    return SL_OK;
+}
+
+static void
+check_notes_free(check_run_t *c)
+{
+    for (size_t i = 0; i < c->n_tests; i++) {
+        free((void *)(uintptr_t)c->tests[i].id);
+    }
+    free(c->tests);
+    c->tests = NULL;
+    c->n_tests = 0;
+}
 
 static int
 check_apply(check_run_t *c, sl_pb_event_t *ev)
@@ -104,7 +142,10 @@ static int
 check_emit(void *ctx, const sl_pb_event_t *rec)
 {
     sl_pb_event_t ev = *rec;
-    return check_apply(ctx, &ev);
+    int rc = rec->body_case == SLUICE__V1__EVENT__BODY_TEST
+                 ? check_note(ctx, rec->test)
+                 : SL_OK;
+    return rc == SL_OK ? check_apply(ctx, &ev) : rc;
 }
 
 static int
@@ -219,7 +260,9 @@ check_run(check_run_t *c, char **files, int n, const sl_format_t *forced,
     int rc = check_apply(c, &ev);
     sl_pb_verdict_t *v = NULL;
     if (rc == SL_OK) {
-        rc = sl_policy_judge(c->run, p, &v);
+        sl_judge_in_t in = {.run = c->run, .policy = p, .tests = c->tests,
+                            .n_tests = c->n_tests};
+        rc = sl_judge(&in, &v);
     }
     if (rc == SL_OK) {
         ev.body_case = SLUICE__V1__EVENT__BODY_VERDICT;
@@ -261,6 +304,7 @@ cli_cmd_check(int argc, char **argv)
     int rc = check_run(&c, argv + 1, n, forced, &policy, &err);
     if (rc != SL_OK) {
         fprintf(stderr, "sluice check: %s\n", sl_err_msg(&err, rc));
+        check_notes_free(&c);
         sl_run_free(&c.run);
         return rc == SL_ENOMEM || rc == SL_ESYS ? CLI_EXIT_ERROR
                                                 : CLI_EXIT_USAGE;
@@ -273,6 +317,7 @@ cli_cmd_check(int argc, char **argv)
     }
     int fail = c.run->verdict->status ==
                SLUICE__V1__VERDICT_STATUS__VERDICT_FAIL;
+    check_notes_free(&c);
     sl_run_free(&c.run);
     return cli_done(rc != SL_OK ? CLI_EXIT_ERROR
                     : fail      ? CLI_EXIT_ERROR

@@ -20,6 +20,8 @@ static const cli_cmd_t commands[] = {
     {"runs", cli_cmd_runs, "list runs, newest first, with filters"},
     {"run", cli_cmd_run, "show the summary and verdict of one run"},
     {"events", cli_cmd_events, "show every event of one run in log order"},
+    {"gate", cli_cmd_gate,
+     "gate replay: judge the stored history with a proposed policy"},
     {"check", cli_cmd_check,
      "judge artifact files offline (no collector): summary and verdict"},
     {NULL, NULL, NULL},

@@ -21,6 +21,7 @@ typedef struct waiter {
     uint64_t id;
     char *run_id;
     int64_t deadline_ms;
+    int final_only; /* an early fail does not answer */
 } waiter_t;
 
 static int
@@ -160,8 +161,10 @@ route(collector_t *c, zframe_t **identity, zframe_t **reply)
     zframe_destroy(reply);
 }
 
-/* Answers a waiter from the stored run: the run when it has a verdict (or
- * when forced, at the deadline), else keeps waiting. Returns 1 if answered. */
+/* Answers a waiter from the stored run: the run when it has a verdict, or
+ * an early fail (its final verdict follows; nothing can undo the fail), or
+ * when forced, at the deadline; else keeps waiting. Returns 1 if
+ * answered. */
 static int
 answer_waiter(collector_t *c, waiter_t *w, int force)
 {
@@ -170,8 +173,12 @@ answer_waiter(collector_t *c, waiter_t *w, int force)
     int rc = sl_store_begin(c->store, &txn, SL_TXN_RO);
     rc = rc == SL_OK ? collector_load_run(&txn, w->run_id, &run) : rc;
     sl_store_abort(&txn);
-    int done = run != NULL && run->verdict->status !=
-                                  SLUICE__V1__VERDICT_STATUS__VERDICT_PENDING;
+    int done = run != NULL &&
+               (run->verdict->status !=
+                    SLUICE__V1__VERDICT_STATUS__VERDICT_PENDING ||
+                (!w->final_only && run->early_verdict != NULL &&
+                 run->early_verdict->status ==
+                     SLUICE__V1__VERDICT_STATUS__VERDICT_FAIL));
     if (done || force) {
         zframe_t *f = run != NULL || rc != SL_ENOTFOUND
                           ? collector_run_frame(w->id, run, rc)
@@ -199,6 +206,7 @@ add_waiter(collector_t *c, zframe_t **identity, const sl_pb_request_t *req)
     *identity = NULL;
     w->id = req->id;
     w->run_id = strdup(q->run_id);
+    w->final_only = q->final_only;
     uint32_t ms = q->timeout_ms > WAIT_MAX_MS ? WAIT_MAX_MS : q->timeout_ms;
     w->deadline_ms = sl_mono_ms() + ms;
     if (w->run_id == NULL || answer_waiter(c, w, ms == 0)) {

@@ -21,7 +21,18 @@ enum {
     GDB_RUNS = 0,    /* run id -> packed RunRecord (the gate's fold) */
     GDB_META = 1,    /* "lsn" -> u64 BE: the last LSN processed;
                         "store" -> the id of the collector store followed */
-    GDB_PENDING = 2, /* run id -> packed Verdict not yet acknowledged */
+    GDB_PENDING = 2, /* run id NUL stream(BE64) -> packed Batch not yet
+                        acknowledged (verdict, early verdict, alerts) */
+    GDB_BASE = 3,    /* project NUL branch NUL runner NUL finish LSN(BE64)
+                        -> run id: the runs baselines are drawn from */
+    GDB_COMMITS = 4, /* project NUL branch NUL runner NUL commit NUL ->
+                        finish LSN(BE64) of its latest run */
+    GDB_PINS = 5,    /* project NUL runner NUL -> the pinned run id */
+    GDB_TESTS = 6,   /* project NUL test id NUL -> thist_t (gate_fold.c) */
+    GDB_NOTES = 7,   /* run id NUL -> packed GateNotes */
+    GDB_FP = 8,      /* run id NUL fingerprint NUL -> severity (1 byte) */
+    GDB_CP = 9,      /* project NUL branch NUL benchmark NUL measure NUL
+                        -> run id of the last change point reported */
 };
 
 typedef struct gate_cfg {
@@ -42,6 +53,14 @@ typedef struct gate_cfg {
     sl_policy_mask_t overrides_mask;
 } gate_cfg_t;
 
+struct gate;
+/* Replay and tests: told of every verdict (early ones too) and alert. */
+typedef void (*gate_verdict_fn)(void *ctx, const sl_pb_run_t *r,
+                                const sl_pb_verdict_t *v);
+typedef void (*gate_alert_fn)(void *ctx, const sl_pb_run_t *r,
+                              const Sluice__V1__Alert *a,
+                              const sl_policy_t *p);
+
 typedef struct gate {
     const gate_cfg_t *cfg;
     sl_store_t *store;
@@ -53,9 +72,19 @@ typedef struct gate {
     int64_t last_resend_ms;
     uint64_t verdicts;   /* sent since start */
     uint64_t judged;     /* made since the last send of pending verdicts */
+    gate_verdict_fn on_verdict; /* NULL: none */
+    gate_alert_fn on_alert;     /* NULL: none */
+    void *cb_ctx;
+    struct fold_cache *cache; /* the run being folded (gate_fold.c) */
+    struct gate_alerts *alerts; /* webhook and command deliveries (live
+                                   gate only; alert_out.h) */
 } gate_t;
 
 int gate_open(gate_t *g, const gate_cfg_t *cfg, sl_err_t *err) SL_NODISCARD;
+/* Opens only the state (cfg->state): `sluice gate replay` folds the log
+ * into a throwaway state with no sockets. */
+int gate_open_state(gate_t *g, const gate_cfg_t *cfg, sl_err_t *err)
+    SL_NODISCARD;
 int gate_run(gate_t *g, volatile int *stop) SL_NODISCARD;
 void gate_close(gate_t *g);
 
@@ -77,7 +106,21 @@ int gate_load_checkpoint(gate_t *g) SL_NODISCARD;
 
 /* Sends every pending verdict to the collector. */
 int gate_send_pending(gate_t *g) SL_NODISCARD;
-/* Drops the pending verdict of run_id (acknowledged). */
-int gate_ack(gate_t *g, const char *run_id) SL_NODISCARD;
+/* Drops the pending send of (run_id, stream) once the collector holds
+ * all of it (high_seq); alerts it stored just now (stored > 0) are then
+ * delivered to their policy's webhook and command. */
+int gate_ack(gate_t *g, const char *run_id, uint64_t stream,
+             uint64_t high_seq, uint32_t stored) SL_NODISCARD;
+
+/* Folds one event of the log at lsn into the state (gate_fold.c): the
+ * run's record and notes, histories, indexes, pins; judges the run at its
+ * finish. Errors are left in txn. */
+void gate_fold_event(gate_t *g, sl_txn_t *txn, const sl_pb_event_t *ev,
+                     uint64_t lsn);
+/* Writes the run gate_fold_event keeps in memory into txn (txn NULL, or
+ * failed: drops it). Called before each commit. */
+void gate_fold_flush(gate_t *g, sl_txn_t *txn);
+/* Drops the cache for good (gate_close). */
+void gate_fold_close(gate_t *g);
 
 #endif

@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "alert_out.h"
 #include "sluice/clock.h"
 #include "sluice/daemon.h"
 #include "sluice/log.h"
@@ -12,16 +13,26 @@
 #define IDLE_MS 250      /* a catch-up read when nothing arrived this long */
 #define RESEND_MS 1000   /* pending verdicts are sent again this often */
 #define READ_PAGE 1000
+#define ALERT_QUEUE 256  /* deliveries waiting at most (alert_out.h) */
 
 int
-gate_open(gate_t *g, const gate_cfg_t *cfg, sl_err_t *err)
+gate_open_state(gate_t *g, const gate_cfg_t *cfg, sl_err_t *err)
 {
-    static const char *const dbs[] = {"runs", "meta", "pending", NULL};
+    static const char *const dbs[] = {"runs",  "meta",    "pending", "base",
+                                      "commits", "pins",  "tests",   "notes",
+                                      "fp",    "cp",      NULL};
     memset(g, 0, sizeof *g);
     g->cfg = cfg;
     sl_store_cfg_t scfg = {cfg->state, dbs, cfg->map_size};
     int rc = sl_store_open(&g->store, &scfg, err);
-    rc = rc == SL_OK ? gate_load_checkpoint(g) : rc;
+    return rc == SL_OK ? gate_load_checkpoint(g) : rc;
+}
+
+int
+gate_open(gate_t *g, const gate_cfg_t *cfg, sl_err_t *err)
+{
+    int rc = gate_open_state(g, cfg, err);
+    rc = rc == SL_OK ? gate_alerts_new(&g->alerts, ALERT_QUEUE, err) : rc;
     rc = rc == SL_OK ? sl_client_new(&g->query, cfg->collector, err) : rc;
     rc = rc == SL_OK ? sl_client_new(&g->sender, cfg->collector, err) : rc;
     if (rc != SL_OK) {
@@ -50,6 +61,8 @@ gate_open(gate_t *g, const gate_cfg_t *cfg, sl_err_t *err)
 void
 gate_close(gate_t *g)
 {
+    gate_fold_close(g);
+    gate_alerts_destroy(&g->alerts);
     zsock_destroy(&g->sub);
     sl_client_destroy(&g->query);
     sl_client_destroy(&g->sender);
@@ -141,7 +154,8 @@ on_sender(gate_t *g)
     int rc = SL_OK;
     while (sl_client_recv(g->sender, 0, &r, NULL) == SL_OK) {
         if (r->kind_case == SLUICE__V1__REPLY__KIND_ACK && r->ack->high_seq) {
-            rc = gate_ack(g, r->ack->run_id);
+            rc = gate_ack(g, r->ack->run_id, r->ack->stream, r->ack->high_seq,
+                          r->ack->stored);
         } else if (r->kind_case == SLUICE__V1__REPLY__KIND_ERROR) {
             SL_WARN("gate", "collector refused a verdict: %s",
                     r->error->message);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alert_out.h"
 #include "sluice/batch.h"
 #include "sluice/clock.h"
 #include "sluice/log.h"
@@ -61,79 +62,6 @@ gate_check_store(gate_t *g, const sl_pb_chunk_t *c)
     return SL_OK;
 }
 
-static void
-put_msg(sl_txn_t *txn, int db, const char *key, const ProtobufCMessage *m)
-{
-    size_t n;
-    uint8_t *buf = sl_wire_pack(m, &n);
-    if (buf == NULL) {
-        txn->rc = txn->rc != SL_OK ? txn->rc : SL_ENOMEM;
-        return;
-    }
-    sl_val_t k = {key, strlen(key)}, v = {buf, n};
-    sl_store_put(txn, db, &k, &v, 0);
-    free(buf);
-}
-
-static sl_pb_run_t *
-load_run(sl_txn_t *txn, const char *run_id)
-{
-    sl_val_t k = {run_id, strlen(run_id)}, v;
-    sl_pb_run_t *r = NULL;
-    if (sl_store_get(txn, GDB_RUNS, &k, &v) == SL_OK &&
-        sl_run_decode(v.data, v.len, &r, NULL) != SL_OK) {
-        SL_WARN("gate", "state of run %s does not decode; started anew",
-                run_id);
-    }
-    return r != NULL ? r : sl_run_new(run_id);
-}
-
-/* Judges a run whose finish was just folded: the verdict becomes pending
- * (and counts in g->judged until it is sent). */
-static void
-judge(gate_t *g, sl_txn_t *txn, const sl_pb_run_t *r)
-{
-    sl_pb_verdict_t *v = NULL;
-    sl_policy_t p;
-    sl_policy_resolve(g->cfg->policy_set, r->meta->project, r->meta->branch,
-                      &g->cfg->overrides, g->cfg->overrides_mask, &p);
-    if (sl_policy_judge(r, &p, &v) != SL_OK) {
-        txn->rc = txn->rc != SL_OK ? txn->rc : SL_ENOMEM;
-        return;
-    }
-    SL_INFO("gate", "run %s: %s (%zu reason(s))", r->run_id,
-            sl_verdict_name(v->status), v->n_reasons);
-    put_msg(txn, GDB_PENDING, r->run_id, &v->base);
-    sl_wire_free(&v);
-    g->judged++;
-}
-
-/* Folds one event. The run is judged once: at its first finish, unless the
- * log already holds its verdict. */
-static void
-fold_one(gate_t *g, sl_txn_t *txn, const sl_pb_event_t *ev, uint64_t lsn)
-{
-    sl_pb_run_t *r = load_run(txn, ev->run_id);
-    if (r == NULL) {
-        txn->rc = txn->rc != SL_OK ? txn->rc : SL_ENOMEM;
-        return;
-    }
-    int was_finished = r->state == SLUICE__V1__RUN_STATE__RUN_FINISHED;
-    int had_verdict =
-        r->verdict->status != SLUICE__V1__VERDICT_STATUS__VERDICT_PENDING;
-    if (sl_run_apply(r, ev, lsn, sl_now_us()) != SL_OK) {
-        txn->rc = txn->rc != SL_OK ? txn->rc : SL_ENOMEM;
-    } else if (ev->body_case == SLUICE__V1__EVENT__BODY_VERDICT) {
-        sl_val_t k = {r->run_id, strlen(r->run_id)};
-        sl_store_del(txn, GDB_PENDING, &k); /* stored: nothing to resend */
-    } else if (!was_finished && !had_verdict &&
-               r->state == SLUICE__V1__RUN_STATE__RUN_FINISHED) {
-        judge(g, txn, r);
-    }
-    put_msg(txn, GDB_RUNS, r->run_id, &r->base);
-    sl_run_free(&r);
-}
-
 int
 gate_fold(gate_t *g, const sl_pb_chunk_t *c, int *gap)
 {
@@ -155,7 +83,7 @@ gate_fold(gate_t *g, const sl_pb_chunk_t *c, int *gap)
         sl_pb_event_t *e = NULL;
         if (sl_wire_unpack(&sluice__v1__event__descriptor, ev[i].data,
                            ev[i].len, (void **)&e, NULL) == SL_OK) {
-            fold_one(g, &txn, e, lsn[i]);
+            gate_fold_event(g, &txn, e, lsn[i]);
         } else {
             SL_WARN("gate", "LSN %llu does not decode; skipped",
                     (unsigned long long)lsn[i]);
@@ -163,6 +91,7 @@ gate_fold(gate_t *g, const sl_pb_chunk_t *c, int *gap)
         sl_wire_free(&e);
         last = lsn[i];
     }
+    gate_fold_flush(g, &txn);
     uint8_t v[8];
     sl_be64_put(v, last);
     sl_val_t val = {v, 8};
@@ -176,68 +105,126 @@ gate_fold(gate_t *g, const sl_pb_chunk_t *c, int *gap)
     return rc;
 }
 
+/* Sends one pending Batch (packed in v) to the collector. */
 static int
-send_verdict(gate_t *g, const char *run_id, const sl_val_t *v)
+send_batch(gate_t *g, const sl_val_t *v)
 {
-    sl_pb_verdict_t *verdict = NULL;
-    int rc = sl_wire_unpack(&sluice__v1__verdict__descriptor, v->data, v->len,
-                            (void **)&verdict, NULL);
+    sl_pb_batch_t *b = NULL;
+    int rc = sl_wire_unpack(&sluice__v1__batch__descriptor, v->data, v->len,
+                            (void **)&b, NULL);
     if (rc != SL_OK) {
         return rc;
     }
-    sl_pb_event_t ev;
-    sluice__v1__event__init(&ev);
-    ev.seq = 1;
-    ev.body_case = SLUICE__V1__EVENT__BODY_VERDICT;
-    ev.verdict = verdict;
-    sl_batch_t b;
-    sl_batch_init(&b);
-    rc = sl_batch_add(&b, &ev);
+    sl_batch_t out;
+    sl_batch_init(&out);
+    for (size_t i = 0; i < b->n_events && rc == SL_OK; i++) {
+        rc = sl_batch_add(&out, b->events[i]);
+    }
     zframe_t *f = rc == SL_OK ? sl_batch_request(
-                                    &b, sl_client_next_id(g->sender), run_id,
-                                    SL_STREAM_VERDICT, 1)
+                                    &out, sl_client_next_id(g->sender),
+                                    b->run_id, b->stream, b->first_seq)
                               : NULL;
     if (f == NULL || zframe_send(&f, sl_client_sock(g->sender), 0) != 0) {
         zframe_destroy(&f);
         rc = SL_EIO;
     }
-    sl_batch_fini(&b);
-    sl_wire_free(&verdict);
+    sl_batch_fini(&out);
+    sl_wire_free(&b);
     g->verdicts++;
     return rc;
 }
 
+/* Sends every pending batch: alerts and early verdicts first, then final
+ * verdicts, so that once a run's verdict is stored its alerts are too (the
+ * collector stores one sender's batches in order). */
 int
 gate_send_pending(gate_t *g)
 {
     sl_txn_t txn;
-    sl_cursor_t cur = {0};
     sl_val_t k, v;
-    char run_id[300];
-    (void)sl_store_begin(g->store, &txn, SL_TXN_RO);
-    int rc = sl_cursor_open(&txn, GDB_PENDING, &cur);
-    rc = rc == SL_OK ? sl_cursor_seek(&cur, SL_SEEK_FIRST, NULL, &k, &v) : rc;
-    while (rc == SL_OK) {
-        (void)snprintf(run_id, sizeof run_id, "%.*s", (int)k.len,
-                       (const char *)k.data);
-        if (send_verdict(g, run_id, &v) != SL_OK) {
-            SL_WARN("gate", "verdict of %s not sent; retried", run_id);
-        }
-        rc = sl_cursor_next(&cur, &k, &v);
+    if (g->sender == NULL) {
+        g->judged = 0;
+        return SL_OK; /* a replay: nothing is sent */
     }
-    sl_cursor_close(&cur);
+    (void)sl_store_begin(g->store, &txn, SL_TXN_RO);
+    int rc = SL_OK;
+    for (int pass = 0; pass < 2 && rc == SL_OK; pass++) {
+        sl_cursor_t cur = {0};
+        rc = sl_cursor_open(&txn, GDB_PENDING, &cur);
+        rc = rc == SL_OK ? sl_cursor_seek(&cur, SL_SEEK_FIRST, NULL, &k, &v)
+                         : rc;
+        while (rc == SL_OK) {
+            int verdict = k.len >= 8 &&
+                          sl_be64_get((const uint8_t *)k.data + k.len - 8) ==
+                              SL_STREAM_VERDICT;
+            if (verdict == pass && send_batch(g, &v) != SL_OK) {
+                SL_WARN("gate", "pending send for %.*s not sent; retried",
+                        (int)strnlen(k.data, k.len), (const char *)k.data);
+            }
+            rc = sl_cursor_next(&cur, &k, &v);
+        }
+        sl_cursor_close(&cur);
+        rc = rc == SL_ENOTFOUND ? SL_OK : rc;
+    }
     sl_store_abort(&txn);
     g->last_resend_ms = sl_mono_ms();
     g->judged = 0;
-    return rc == SL_ENOTFOUND ? SL_OK : rc;
+    return rc;
+}
+
+/* Posts the alerts of a pending batch to the webhook and command of each
+ * alert's policy (deliveries run in their own thread: never blocks). */
+static void
+deliver_alerts(gate_t *g, const sl_pb_batch_t *b)
+{
+    for (size_t i = 0; g->alerts != NULL && i < b->n_events; i++) {
+        const sl_pb_event_t *ev = b->events[i];
+        if (ev->body_case != SLUICE__V1__EVENT__BODY_ALERT) {
+            continue;
+        }
+        sl_policy_t p;
+        sl_policy_resolve(g->cfg->policy_set, ev->alert->project,
+                          ev->alert->branch, &g->cfg->overrides,
+                          g->cfg->overrides_mask, &p);
+        if (p.alert_webhook[0] == '\0' && p.alert_command[0] == '\0') {
+            continue;
+        }
+        char *json = NULL;
+        size_t len = 0;
+        if (gate_alert_json(ev->alert, b->run_id, &json, &len) == SL_OK) {
+            gate_alerts_post(g->alerts, p.alert_webhook, p.alert_command,
+                             p.alert_timeout_ms, json, len);
+        }
+        free(json);
+    }
 }
 
 int
-gate_ack(gate_t *g, const char *run_id)
+gate_ack(gate_t *g, const char *run_id, uint64_t stream, uint64_t high_seq,
+         uint32_t stored)
 {
     sl_txn_t txn;
-    sl_val_t k = {run_id, strlen(run_id)};
+    uint8_t key[600];
+    size_t n = strnlen(run_id, 255);
+    memcpy(key, run_id, n);
+    key[n] = '\0';
+    sl_be64_put(key + n + 1, stream);
+    sl_val_t k = {key, n + 9}, v;
     (void)sl_store_begin(g->store, &txn, SL_TXN_RW);
-    sl_store_del(&txn, GDB_PENDING, &k);
+    if (sl_store_get(&txn, GDB_PENDING, &k, &v) == SL_OK) {
+        sl_pb_batch_t *b = NULL;
+        if (sl_wire_unpack(&sluice__v1__batch__descriptor, v.data, v.len,
+                           (void **)&b, NULL) != SL_OK ||
+            high_seq >= b->first_seq + b->n_events - 1) {
+            sl_store_del(&txn, GDB_PENDING, &k);
+            /* Alerts go out once: when the collector first stores them
+             * (a refold of the log after a lost state sends them again
+             * and the collector stores nothing: no second delivery). */
+            if (b != NULL && stream == SL_STREAM_ALERT && stored > 0) {
+                deliver_alerts(g, b);
+            }
+        }
+        sl_wire_free(&b);
+    }
     return sl_store_commit(&txn);
 }

@@ -108,7 +108,7 @@ test_formats_one_push(void **state)
     (void)h_gate_start(h, c, h_path(h, "gate", gate));
     const h_result_t *r = h_agent(
         h, "push", "--collector", c->listen, "--project", "kinds",
-        "--branch", "main", "--commit", "c0ffee", "--run-id", "kinds-1",
+        "--branch", "topic", "--commit", "c0ffee", "--run-id", "kinds-1",
         "--wait=20", "--json", files[0], files[1], files[2], files[3],
         files[4], NULL);
     /* The gate's defaults: the failed and errored tests, coverage

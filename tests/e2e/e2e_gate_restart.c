@@ -6,7 +6,9 @@
 #include "harness.h"
 
 #define WAIT_MS        20000u
-#define FAILING_EVENTS 11 /* meta, begin, 6 tests, end, finish, verdict */
+/* meta, begin, 6 tests, end, finish, and two verdicts: the early one
+ * (a failed test on main, a protected branch) and the final one */
+#define FAILING_EVENTS 12
 
 static void
 check_one_verdict(h_env_t *h, const h_proc_t *c, const char *run_id)
@@ -14,7 +16,7 @@ check_one_verdict(h_env_t *h, const h_proc_t *c, const char *run_id)
     h_events_t ev;
     h_events(h, c, run_id, &ev);
     assert_int_equal(ev.undecodable, 0);
-    assert_int_equal(ev.by_body[SLUICE__V1__EVENT__BODY_VERDICT], 1);
+    assert_int_equal(ev.by_body[SLUICE__V1__EVENT__BODY_VERDICT], 2);
     assert_int_equal(ev.n, FAILING_EVENTS);
 }
 
@@ -35,13 +37,17 @@ push_while_gate_down(h_env_t *h, const h_proc_t *c)
                      SLUICE__V1__VERDICT_STATUS__VERDICT_PENDING);
 }
 
-/* gate-1 as judged: fail for both reasons, its verdict once in the log. */
+/* gate-1 as judged: fail for both reasons, its early and final verdicts
+ * once each in the log. */
 static void
 check_judged(h_env_t *h, const h_proc_t *c, const sl_pb_run_t *run)
 {
     assert_int_equal(run->verdict->status,
                      SLUICE__V1__VERDICT_STATUS__VERDICT_FAIL);
     assert_int_equal(run->verdict->n_reasons, 2);
+    assert_non_null(run->early_verdict);
+    assert_int_equal(run->early_verdict->status,
+                     SLUICE__V1__VERDICT_STATUS__VERDICT_FAIL);
     h_assert_tests(run, 6, 3, 1, 1, 1);
     assert_int_equal(run->events, FAILING_EVENTS);
     check_one_verdict(h, c, "gate-1"); /* a new query: run is gone now */
@@ -65,7 +71,7 @@ test_gate_restart(void **state)
     /* A verdict for a later run shows the gate has read past gate-1. */
     const h_result_t *r =
         h_agent(h, "push", "--collector", c->listen, "--project", "demo",
-                "--branch", "main", "--commit", "c0ffee", "--run-id", "gate-2",
+                "--branch", "main", "--commit", "c0ffee2", "--run-id", "gate-2",
                 "--wait=20", H_FIXTURE("passing.xml"), NULL);
     assert_int_equal(r->status, 0);
     h_assert_contains(r->out, "\nverdict: pass");

@@ -38,7 +38,7 @@ assert_summary(yajl_val j, const char *run_id, long long events,
 {
     assert_string_equal(h_json_str(j, H_JPATH("run_id")), run_id);
     assert_string_equal(h_json_str(j, H_JPATH("project")), "demo");
-    assert_string_equal(h_json_str(j, H_JPATH("branch")), "main");
+    assert_string_equal(h_json_str(j, H_JPATH("branch")), "topic");
     assert_string_equal(h_json_str(j, H_JPATH("commit")), "c0ffee");
     assert_string_equal(h_json_str(j, H_JPATH("state")), "finished");
     assert_int_equal(h_json_int(j, H_JPATH("events")), events);
@@ -53,8 +53,9 @@ static const h_result_t *
 push(h_env_t *h, const h_proc_t *c, const char *run_id, const char *file,
      const char *json)
 {
+    /* Not a protected branch: no early verdict, the final one is awaited. */
     return h_agent(h, "push", "--collector", c->listen, "--project", "demo",
-                   "--branch", "main", "--commit", "c0ffee", "--run-id", run_id,
+                   "--branch", "topic", "--commit", "c0ffee", "--run-id", run_id,
                    "--wait=20", file, json, NULL);
 }
 

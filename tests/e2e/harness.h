@@ -142,8 +142,9 @@ int h_run_query(h_env_t *h, const h_proc_t *c, const char *run_id,
                 const sl_pb_run_t **run, sl_err_t *err);
 /* GetRun that must succeed. */
 const sl_pb_run_t *h_run_get(h_env_t *h, const h_proc_t *c, const char *run_id);
-/* WaitVerdict with timeout_ms: the run as the collector answered (its
- * verdict may still be pending when the deadline passed). */
+/* WaitVerdict for the final verdict (an early fail does not answer it)
+ * with timeout_ms: the run as the collector answered (its verdict may
+ * still be pending when the deadline passed). */
 const sl_pb_run_t *h_wait_verdict(h_env_t *h, const h_proc_t *c,
                                   const char *run_id, uint32_t timeout_ms);
 /* Asserts the run's test counts (a failure names the caller's line). */

@@ -82,6 +82,7 @@ h_wait_verdict(h_env_t *h, const h_proc_t *c, const char *run_id,
     sl_err_t err = {0};
     wv.run_id = (char *)(uintptr_t)run_id;
     wv.timeout_ms = timeout_ms;
+    wv.final_only = 1;
     req.kind_case = SLUICE__V1__REQUEST__KIND_WAIT_VERDICT;
     req.wait_verdict = &wv;
     int rc = call(h, c, &req, (int)timeout_ms + H_CALL_MS, &err);

@@ -1,0 +1,300 @@
+/* Scenario: each kind of gate rule through the real collector, gate and
+ * agent: benchmarks against a baseline of main's runs (and against main up
+ * to a pull request's merge-base), alerts on main, early verdicts on a
+ * protected branch, flaky tests, declared kinds (--expect). */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "harness.h"
+
+#define WAIT "--wait=20"
+
+/* A hyperfine file: one command, "work", with 10 samples around mean
+ * (spread +-2%, fixed pattern). */
+static const char *
+hyperfine(h_env_t *h, const char *name, double mean, char *path)
+{
+    static const double shape[10] = {-0.02, 0.01, 0.0,   0.015, -0.01,
+                                     0.02,  -0.015, 0.005, -0.005, 0.0};
+    FILE *f = fopen(h_path(h, name, path), "w");
+    assert_non_null(f);
+    fprintf(f, "{\"results\": [{\"command\": \"work\", \"mean\": %.9f, "
+               "\"stddev\": %.9f, \"median\": %.9f, \"user\": 0.001, "
+               "\"system\": 0.001, \"min\": %.9f, \"max\": %.9f, "
+               "\"times\": [",
+            mean, mean * 0.013, mean, mean * 0.98, mean * 1.02);
+    for (int i = 0; i < 10; i++) {
+        fprintf(f, "%s%.9f", i ? ", " : "", mean * (1 + shape[i]));
+    }
+    fprintf(f, "], \"exit_codes\": [0,0,0,0,0,0,0,0,0,0]}]}\n");
+    assert_int_equal(fclose(f), 0);
+    return path;
+}
+
+/* Pushes one hyperfine run of project "perf" and returns the exit status. */
+static int
+push_bench(h_env_t *h, const h_proc_t *c, const char *run_id,
+           const char *branch, const char *commit, double mean,
+           const char *base_commit)
+{
+    char file[H_PATH], name[64];
+    (void)snprintf(name, sizeof name, "%s.json", run_id);
+    hyperfine(h, name, mean, file);
+    const h_result_t *r =
+        base_commit != NULL
+            ? h_agent(h, "push", "--collector", c->listen, "--project",
+                      "perf", "--branch", branch, "--commit", commit,
+                      "--run-id", run_id, "--base-branch", "main",
+                      "--base-commit", base_commit, WAIT, file, NULL)
+            : h_agent(h, "push", "--collector", c->listen, "--project",
+                      "perf", "--branch", branch, "--commit", commit,
+                      "--run-id", run_id, WAIT, file, NULL);
+    return r->status;
+}
+
+static const Sluice__V1__Reason *
+find_reason(const sl_pb_verdict_t *v, const char *rule)
+{
+    for (size_t i = 0; i < v->n_reasons; i++) {
+        if (strcmp(v->reasons[i]->rule, rule) == 0) {
+            return v->reasons[i];
+        }
+    }
+    return NULL;
+}
+
+typedef struct count_ctx {
+    int body;
+    size_t n;
+    char kinds[256];
+} count_ctx_t;
+
+static void
+count_alerts(const sl_pb_event_t *e, uint64_t lsn, void *ctx)
+{
+    (void)lsn;
+    count_ctx_t *cc = ctx;
+    if (e->body_case == SLUICE__V1__EVENT__BODY_ALERT) {
+        cc->n++;
+        size_t len = strlen(cc->kinds);
+        (void)snprintf(cc->kinds + len, sizeof cc->kinds - len, "%s ",
+                       e->alert->kind);
+    }
+}
+
+/* Five runs of main at 10 ms form the baseline; a topic run 30% slower
+ * fails and one 15% slower warns, each reason carrying the figures. */
+static void
+check_regression(h_env_t *h, const h_proc_t *c)
+{
+    char id[32], commit[32];
+    for (int i = 1; i <= 5; i++) {
+        (void)snprintf(id, sizeof id, "main-%d", i);
+        (void)snprintf(commit, sizeof commit, "m%d", i);
+        assert_int_equal(push_bench(h, c, id, "main", commit, 0.010, NULL),
+                         0);
+    }
+    assert_int_equal(push_bench(h, c, "topic-slow", "topic", "t1", 0.013,
+                                NULL),
+                     1);
+    const sl_pb_run_t *r = h_run_get(h, c, "topic-slow");
+    assert_int_equal(r->verdict->status,
+                     SLUICE__V1__VERDICT_STATUS__VERDICT_FAIL);
+    const Sluice__V1__Reason *x = find_reason(r->verdict, "bench.regression");
+    assert_non_null(x);
+    assert_string_equal(x->subject, "work");
+    assert_int_equal(x->status, SLUICE__V1__VERDICT_STATUS__VERDICT_FAIL);
+    assert_int_equal(x->baseline_n, 5);
+    assert_true(fabs(x->baseline - 0.010) < 1e-9);
+    assert_true(fabs(x->change_pct - 30.0) < 0.01);
+    assert_string_equal(x->method, "percent");
+    assert_string_equal(x->unit, "s");
+    h_assert_contains(x->message, "n = 5");
+    const Sluice__V1__Baseline *b = r->verdict->baseline;
+    assert_non_null(b);
+    assert_string_equal(b->branch, "main");
+    assert_int_equal(b->n_run_ids, 5);
+    assert_string_equal(b->run_ids[0], "main-5"); /* newest first */
+    assert_string_equal(b->run_ids[4], "main-1");
+    assert_string_equal(b->commit, "m5");
+    assert_false(b->pinned);
+
+    assert_int_equal(push_bench(h, c, "topic-warn", "topic", "t2", 0.0115,
+                                NULL),
+                     0);
+    r = h_run_get(h, c, "topic-warn");
+    assert_int_equal(r->verdict->status,
+                     SLUICE__V1__VERDICT_STATUS__VERDICT_WARN);
+    x = find_reason(r->verdict, "bench.regression");
+    assert_non_null(x);
+    assert_int_equal(x->status, SLUICE__V1__VERDICT_STATUS__VERDICT_WARN);
+}
+
+/* main slows down to 13 ms (m6..m8): the first of those runs raises a
+ * regression alert. A pull request run at 13 ms whose merge-base is m5 is
+ * compared with main up to m5 (10 ms: fail); the same run without a
+ * merge-base is compared with the latest main runs (warn). */
+static void
+check_merge_base_and_alerts(h_env_t *h, const h_proc_t *c)
+{
+    assert_int_equal(push_bench(h, c, "main-6", "main", "m6", 0.013, NULL),
+                     1);
+    /* against main-1..6 (mean 10.5 ms): +23.8%, still a fail */
+    assert_int_equal(push_bench(h, c, "main-7", "main", "m7", 0.013, NULL),
+                     1);
+    /* against main-1..7 (10.86 ms): +19.7%, a warning */
+    assert_int_equal(push_bench(h, c, "main-8", "main", "m8", 0.013, NULL),
+                     0);
+    h_events_t ev;
+    count_ctx_t cc = {0};
+    h_events_each(h, c, "main-6", &ev, count_alerts, &cc);
+    assert_true(cc.n >= 1);
+    h_assert_contains(cc.kinds, "regression");
+    assert_int_equal(h_run_get(h, c, "main-6")->alerts, cc.n);
+    cc = (count_ctx_t){0};
+    h_events_each(h, c, "topic-slow", &ev, count_alerts, &cc);
+    assert_int_equal(cc.n, 0); /* not the baseline branch: no alert */
+
+    assert_int_equal(push_bench(h, c, "pr-base", "topic", "t3", 0.013, "m5"),
+                     1);
+    const sl_pb_run_t *r = h_run_get(h, c, "pr-base");
+    const Sluice__V1__Baseline *b = r->verdict->baseline;
+    assert_non_null(b);
+    assert_true(b->base_found);
+    assert_string_equal(b->base_commit, "m5");
+    assert_string_equal(b->run_ids[0], "main-5");
+    assert_int_equal(b->n_run_ids, 5);
+
+    assert_int_equal(push_bench(h, c, "pr-latest", "topic", "t4", 0.013,
+                                NULL),
+                     0);
+    r = h_run_get(h, c, "pr-latest");
+    assert_int_equal(r->verdict->status,
+                     SLUICE__V1__VERDICT_STATUS__VERDICT_WARN);
+    assert_string_equal(r->verdict->baseline->run_ids[0], "main-8");
+    assert_int_equal(r->verdict->baseline->n_run_ids, 8);
+
+    /* A merge-base main never ran: the latest runs, and the verdict says
+     * the merge-base was not found. */
+    assert_int_equal(push_bench(h, c, "pr-unknown", "topic", "t5", 0.013,
+                                "0000000"),
+                     0);
+    b = h_run_get(h, c, "pr-unknown")->verdict->baseline;
+    assert_false(b->base_found);
+    assert_string_equal(b->base_commit, "0000000");
+}
+
+static void
+test_benchmarks(void **state)
+{
+    h_env_t *h = *state;
+    char data[H_PATH], gate[H_PATH];
+    h_proc_t *c = h_collector_start(h, h_path(h, "data", data), NULL);
+    (void)h_gate_start(h, c, h_path(h, "gate", gate));
+    check_regression(h, c);
+    check_merge_base_and_alerts(h, c);
+    h_finish(h);
+}
+
+/* A failed test on main (protected by default) fails the run early: the
+ * waiting agent gets the early fail, the final verdict follows, and each
+ * is stored once. */
+static void
+check_early(h_env_t *h, const h_proc_t *c)
+{
+    const h_result_t *r = h_agent(
+        h, "push", "--collector", c->listen, "--project", "t", "--branch",
+        "main", "--commit", "e1", "--run-id", "early-1", WAIT,
+        H_FIXTURE("failing.xml"), NULL);
+    assert_int_equal(r->status, 1);
+    const sl_pb_run_t *run = h_wait_verdict(h, c, "early-1", 20000);
+    assert_int_equal(run->verdict->status,
+                     SLUICE__V1__VERDICT_STATUS__VERDICT_FAIL);
+    assert_non_null(run->early_verdict);
+    assert_true(run->early_verdict->early);
+    assert_int_equal(run->early_verdict->n_reasons, 1);
+    assert_string_equal(run->early_verdict->reasons[0]->rule, "tests.failed");
+    h_events_t ev;
+    h_events(h, c, "early-1", &ev);
+    assert_int_equal(ev.by_body[SLUICE__V1__EVENT__BODY_VERDICT], 2);
+
+    /* The same failures on a topic branch: no early verdict. */
+    r = h_agent(h, "push", "--collector", c->listen, "--project", "t",
+                "--branch", "topic", "--commit", "e2", "--run-id", "late-1",
+                WAIT, H_FIXTURE("failing.xml"), NULL);
+    assert_int_equal(r->status, 1);
+    run = h_run_get(h, c, "late-1");
+    assert_null(run->early_verdict);
+    h_events(h, c, "late-1", &ev);
+    assert_int_equal(ev.by_body[SLUICE__V1__EVENT__BODY_VERDICT], 1);
+}
+
+/* Flaky: a failure that passed on a rerun within the run (Surefire's
+ * flakyFailure) and a test that failed then passed on the same commit
+ * are named and warn. */
+static void
+check_flaky(h_env_t *h, const h_proc_t *c)
+{
+    const h_result_t *r = h_agent(
+        h, "push", "--collector", c->listen, "--project", "t", "--branch",
+        "topic", "--commit", "f1", "--run-id", "flaky-a", WAIT,
+        H_FIXTURE("failing.xml"), NULL);
+    assert_int_equal(r->status, 1);
+    r = h_agent(h, "push", "--collector", c->listen, "--project", "t",
+                "--branch", "topic", "--commit", "f1", "--run-id", "flaky-b",
+                WAIT, H_FIXTURE("passing.xml"), NULL);
+    assert_int_equal(r->status, 0);
+    const sl_pb_run_t *run = h_run_get(h, c, "flaky-b");
+    assert_int_equal(run->verdict->status,
+                     SLUICE__V1__VERDICT_STATUS__VERDICT_WARN);
+    const Sluice__V1__Reason *x = find_reason(run->verdict, "tests.flaky");
+    assert_non_null(x);
+    h_assert_contains(x->message, "same commit");
+    assert_int_equal(x->status, SLUICE__V1__VERDICT_STATUS__VERDICT_WARN);
+}
+
+/* --expect tests,coverage with only test results: incomplete, exit 1. */
+static void
+check_expect(h_env_t *h, const h_proc_t *c)
+{
+    const h_result_t *r = h_agent(
+        h, "push", "--collector", c->listen, "--project", "t", "--branch",
+        "topic", "--commit", "x1", "--run-id", "expect-1", "--expect",
+        "tests,coverage", WAIT, H_FIXTURE("passing.xml"), NULL);
+    assert_int_equal(r->status, 1);
+    const sl_pb_run_t *run = h_run_get(h, c, "expect-1");
+    assert_int_equal(run->verdict->status,
+                     SLUICE__V1__VERDICT_STATUS__VERDICT_INCOMPLETE);
+    const Sluice__V1__Reason *x = find_reason(run->verdict, "run.complete");
+    assert_non_null(x);
+    assert_string_equal(x->subject, "coverage");
+    r = h_agent(h, "push", "--collector", c->listen, "--run-id", "expect-2",
+                "--expect", "tests,nonsense", H_FIXTURE("passing.xml"), NULL);
+    assert_int_equal(r->status, 2);
+    h_assert_contains(r->err, "unknown kind 'nonsense'");
+}
+
+static void
+test_tests_rules(void **state)
+{
+    h_env_t *h = *state;
+    char data[H_PATH], gate[H_PATH];
+    h_proc_t *c = h_collector_start(h, h_path(h, "data", data), NULL);
+    (void)h_gate_start(h, c, h_path(h, "gate", gate));
+    check_early(h, c);
+    check_flaky(h, c);
+    check_expect(h, c);
+    h_finish(h);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_benchmarks, h_setup, h_teardown),
+        cmocka_unit_test_setup_teardown(test_tests_rules, h_setup,
+                                        h_teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
