@@ -68,6 +68,7 @@ typedef struct count_ctx {
     int body;
     size_t n;
     char kinds[256];
+    char messages[2048];
 } count_ctx_t;
 
 static void
@@ -80,6 +81,9 @@ count_alerts(const sl_pb_event_t *e, uint64_t lsn, void *ctx)
         size_t len = strlen(cc->kinds);
         (void)snprintf(cc->kinds + len, sizeof cc->kinds - len, "%s ",
                        e->alert->kind);
+        len = strlen(cc->messages);
+        (void)snprintf(cc->messages + len, sizeof cc->messages - len, "%s\n",
+                       e->alert->message);
     }
 }
 
@@ -152,6 +156,12 @@ check_merge_base_and_alerts(h_env_t *h, const h_proc_t *c)
     assert_true(cc.n >= 1);
     h_assert_contains(cc.kinds, "regression");
     assert_int_equal(h_run_get(h, c, "main-6")->alerts, cc.n);
+    /* main-8 ends the third run at the new level: the change-point search
+     * (min_size 3) names main-6 */
+    cc = (count_ctx_t){0};
+    h_events_each(h, c, "main-8", &ev, count_alerts, &cc);
+    h_assert_contains(cc.kinds, "change_point");
+    h_assert_contains(cc.messages, "at run main-6, commit m6");
     cc = (count_ctx_t){0};
     h_events_each(h, c, "topic-slow", &ev, count_alerts, &cc);
     assert_int_equal(cc.n, 0); /* not the baseline branch: no alert */
