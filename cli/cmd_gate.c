@@ -190,6 +190,7 @@ fold_log(sl_client_t *cl, const replay_cfg_t *cfg, gate_t *g,
         size_t n = c->n_lsn < c->n_events ? c->n_lsn : c->n_events;
         int gap = 0;
         rc = n > 0 ? gate_fold(g, c, &gap) : SL_OK;
+        gate_send_fresh(g, 0); /* a replay sends nothing */
         *events += n;
         sl_wire_free(&rep);
         if (rc != SL_OK) {
@@ -376,6 +377,7 @@ replay(const replay_cfg_t *cfg, gate_cfg_t *gcfg)
     }
     sl_client_destroy(&cl);
     gate_fold_close(&g);
+    gate_send_fresh(&g, 0);
     sl_store_close(&g.store);
     (void)nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
     for (size_t i = 0; i < rp.n; i++) {

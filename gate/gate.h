@@ -54,6 +54,15 @@ typedef struct gate_cfg {
 } gate_cfg_t;
 
 struct gate;
+
+/* A pending batch made by the fold under way, sent right after its
+ * commit (the resend tick covers the rest). */
+typedef struct gate_fresh {
+    uint8_t *buf; /* packed Batch */
+    size_t len;
+    uint64_t stream;
+} gate_fresh_t;
+
 /* Replay and tests: told of every verdict (early ones too) and alert. */
 typedef void (*gate_verdict_fn)(void *ctx, const sl_pb_run_t *r,
                                 const sl_pb_verdict_t *v);
@@ -71,7 +80,8 @@ typedef struct gate {
     uint8_t store_id[16]; /* the collector store followed (all 0: none yet) */
     int64_t last_resend_ms;
     uint64_t verdicts;   /* sent since start */
-    uint64_t judged;     /* made since the last send of pending verdicts */
+    gate_fresh_t *fresh; /* made by the last fold, not sent yet */
+    size_t n_fresh;
     gate_verdict_fn on_verdict; /* NULL: none */
     gate_alert_fn on_alert;     /* NULL: none */
     void *cb_ctx;
@@ -104,8 +114,11 @@ int gate_check_store(gate_t *g, const sl_pb_chunk_t *c) SL_NODISCARD;
 /* Reads the checkpoint from the state. */
 int gate_load_checkpoint(gate_t *g) SL_NODISCARD;
 
-/* Sends every pending verdict to the collector. */
+/* Sends every pending batch to the collector (start, resend tick). */
 int gate_send_pending(gate_t *g) SL_NODISCARD;
+/* Sends the batches the last fold made (g->fresh) and forgets them; drops
+ * them unsent when sent is 0 (the fold did not commit). */
+void gate_send_fresh(gate_t *g, int send);
 /* Drops the pending send of (run_id, stream) once the collector holds
  * all of it (high_seq); alerts it stored just now (stored > 0) are then
  * delivered to their policy's webhook and command. */

@@ -516,8 +516,22 @@ put_pending(gate_t *g, sl_txn_t *txn, const char *run_id, uint64_t stream,
     b.n_events = n;
     gkey_t k = {0};
     gk_u64(gk_str(&k, run_id), stream);
-    put_packed(txn, GDB_PENDING, &k, &b.base);
-    g->judged++;
+    size_t len;
+    uint8_t *buf = sl_wire_pack(&b.base, &len);
+    if (buf == NULL) {
+        fail_txn(txn, SL_ENOMEM);
+        return;
+    }
+    sl_val_t key = gk_val(&k), v = {buf, len};
+    sl_store_put(txn, GDB_PENDING, &key, &v, 0);
+    /* also kept in memory, to be sent right after the commit */
+    gate_fresh_t *na = realloc(g->fresh, (g->n_fresh + 1) * sizeof *na);
+    if (na == NULL) {
+        free(buf); /* sent on the resend tick instead */
+        return;
+    }
+    g->fresh = na;
+    g->fresh[g->n_fresh++] = (gate_fresh_t){buf, len, stream};
 }
 
 static void

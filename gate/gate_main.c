@@ -62,6 +62,7 @@ void
 gate_close(gate_t *g)
 {
     gate_fold_close(g);
+    gate_send_fresh(g, 0);
     gate_alerts_destroy(&g->alerts);
     zsock_destroy(&g->sub);
     sl_client_destroy(&g->query);
@@ -77,8 +78,9 @@ fold_and_send(gate_t *g, const sl_pb_chunk_t *c, int *gap)
     if (rc != SL_OK) {
         return rc;
     }
-    /* New verdicts go out at once; older pending ones on the resend tick. */
-    return g->judged > 0 ? gate_send_pending(g) : SL_OK;
+    /* New batches go out at once; older pending ones on the resend tick. */
+    gate_send_fresh(g, 1);
+    return SL_OK;
 }
 
 /* Reads the log from the checkpoint to its head (Clone pattern catch-up).

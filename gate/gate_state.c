@@ -100,6 +100,7 @@ gate_fold(gate_t *g, const sl_pb_chunk_t *c, int *gap)
     if (rc == SL_OK) {
         g->last_lsn = last;
     } else {
+        gate_send_fresh(g, 0); /* not stored: not made */
         SL_ERROR("gate", "state: %s", sl_err_msg(&txn.err, rc));
     }
     return rc;
@@ -143,7 +144,6 @@ gate_send_pending(gate_t *g)
     sl_txn_t txn;
     sl_val_t k, v;
     if (g->sender == NULL) {
-        g->judged = 0;
         return SL_OK; /* a replay: nothing is sent */
     }
     (void)sl_store_begin(g->store, &txn, SL_TXN_RO);
@@ -168,8 +168,28 @@ gate_send_pending(gate_t *g)
     }
     sl_store_abort(&txn);
     g->last_resend_ms = sl_mono_ms();
-    g->judged = 0;
     return rc;
+}
+
+void
+gate_send_fresh(gate_t *g, int send)
+{
+    for (int pass = 0; pass < 2 && send && g->sender != NULL; pass++) {
+        for (size_t i = 0; i < g->n_fresh; i++) {
+            sl_val_t v = {g->fresh[i].buf, g->fresh[i].len};
+            if ((g->fresh[i].stream == SL_STREAM_VERDICT) == pass &&
+                send_batch(g, &v) != SL_OK) {
+                SL_WARN("gate", "a verdict or alert batch was not sent; "
+                        "retried on the resend tick");
+            }
+        }
+    }
+    for (size_t i = 0; i < g->n_fresh; i++) {
+        free(g->fresh[i].buf);
+    }
+    free(g->fresh);
+    g->fresh = NULL;
+    g->n_fresh = 0;
 }
 
 /* Posts the alerts of a pending batch to the webhook and command of each
