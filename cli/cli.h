@@ -64,9 +64,12 @@ int cli_cmd_run(int argc, char **argv);
 int cli_cmd_events(int argc, char **argv);
 int cli_cmd_check(int argc, char **argv);
 int cli_cmd_baseline(int argc, char **argv);
-/* `sluice baseline check` (cmd_baseline_check.c), dispatched by
- * cli_cmd_baseline: argv[0] is "check". */
+int cli_cmd_bench(int argc, char **argv);
+/* `sluice baseline check` (cmd_baseline_check.c) and `report`
+ * (cmd_baseline_report.c), dispatched by cli_cmd_baseline: argv[0] is the
+ * subcommand. */
 int cli_baseline_check(int argc, char **argv);
+int cli_baseline_report(int argc, char **argv);
 
 /* Parses argv[1..argc) with u->options into cfg (whose first member is a
  * cli_common_t) and checks the common options. Positional arguments are
@@ -125,8 +128,8 @@ int cli_utf8_unsafe(const unsigned char *p, size_t n);
 /* Figures and names, the same in every command. */
 /* "%.6g" of v into buf (32 bytes), "-" when not finite. Returns buf. */
 char *cli_num(double v, char *buf);
-/* A change in percent: "+12.3%", "-4.0%", and "0.0%" for what rounds to
- * it. buf: 32 bytes. Returns buf. */
+/* A change in percent: "+12.3%", "-4.0%", "0.0%" for what rounds to it,
+ * 3 digits from a million on ("+1e+06%"). buf: 32 bytes. Returns buf. */
 char *cli_pct(double pct, char *buf);
 /* The first 10 characters of commit (as `sluice runs` shows it) into buf
  * (11 bytes). Returns buf. */

@@ -80,6 +80,8 @@ cli_pct(double pct, char *buf)
     /* What rounds to 0.0 shows unsigned: "-0.0%" reads as a change. */
     if (fabs(pct) < 0.05) {
         (void)snprintf(buf, 32, "0.0%%");
+    } else if (!(fabs(pct) < 1e6)) {
+        (void)snprintf(buf, 32, "%+.3g%%", pct); /* "+1e+152%" */
     } else {
         (void)snprintf(buf, 32, "%+.1f%%", pct);
     }

@@ -10,7 +10,7 @@
  * and this tool then reads the record again and sends at the next seq, so
  * both are stored, in the collector's order, and the later one is in
  * force. `check` (the comparison the gate's verdict carries) is in
- * cmd_baseline_check.c. */
+ * cmd_baseline_check.c, `report` in cmd_baseline_report.c. */
 #include <inttypes.h>
 #include <string.h>
 
@@ -518,6 +518,8 @@ static const struct {
     {"unpin", cmd_unpin, "return a project to the rolling baseline"},
     {"show", cmd_show, "the pin in force for a project, and every pin"},
     {"check", cli_baseline_check, "the comparison the gate made for a run"},
+    {"report", cli_baseline_report,
+     "per-benchmark trends and change points as Markdown"},
 };
 
 static void

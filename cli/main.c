@@ -23,13 +23,15 @@ static const cli_cmd_t commands[] = {
     {"check", cli_cmd_check,
      "judge artifact files offline (no collector): summary and verdict"},
     {"baseline", cli_cmd_baseline,
-     "pin, unpin, show, check (the comparison the gate made)"},
+     "pin, unpin, show, check (the gate's comparison), report (trends)"},
+    {"bench", cli_cmd_bench,
+     "one benchmark's series on a branch: band, change points, verdicts"},
     {NULL, NULL, NULL},
 };
 
 static const char exit_text[] =
     "exit status: 0 ok, 1 other error, 2 usage error or nothing matches (no\n"
-    "such run or verdict), 3 collector unreachable\n";
+    "such run, benchmark or verdict), 3 collector unreachable\n";
 
 static void
 usage(FILE *out)

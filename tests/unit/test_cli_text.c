@@ -62,6 +62,10 @@ test_pct_text(void **state)
     assert_string_equal(cli_pct(-0.0077, buf), "0.0%");
     assert_string_equal(cli_pct(0.049, buf), "0.0%");
     assert_string_equal(cli_pct(0.06, buf), "+0.1%");
+    assert_string_equal(cli_pct(999999.94, buf), "+999999.9%");
+    assert_string_equal(cli_pct(1e152, buf), "+1e+152%");
+    assert_string_equal(cli_pct(-2.5e6, buf), "-2.5e+06%");
+    assert_string_equal(cli_pct(INFINITY, buf), "+inf%");
 }
 
 static void
