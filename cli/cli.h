@@ -64,6 +64,13 @@ int cli_cmd_run(int argc, char **argv);
 int cli_cmd_events(int argc, char **argv);
 int cli_cmd_check(int argc, char **argv);
 int cli_cmd_gate(int argc, char **argv);
+int cli_cmd_baseline(int argc, char **argv);
+int cli_cmd_bench(int argc, char **argv);
+/* `sluice baseline check` (cmd_baseline_check.c) and `report`
+ * (cmd_baseline_report.c), dispatched by cli_cmd_baseline: argv[0] is the
+ * subcommand. */
+int cli_baseline_check(int argc, char **argv);
+int cli_baseline_report(int argc, char **argv);
 
 /* Parses argv[1..argc) with u->options into cfg (whose first member is a
  * cli_common_t) and checks the common options. Positional arguments are
@@ -87,6 +94,12 @@ int cli_call(sl_client_t *cl, const cli_common_t *c, sl_pb_request_t *req,
              Sluice__V1__Reply__KindCase want, sl_pb_reply_t **out,
              sl_err_t *err) SL_NODISCARD;
 
+/* GetRun: *out is a reply whose run has every sub-message the commands
+ * dereference (meta, tests, verdict); caller frees it (sl_wire_free).
+ * SL_ENOTFOUND for no such run, else the SL_* code with err's message. */
+int cli_get_run(sl_client_t *cl, const cli_common_t *c, const char *run_id,
+                sl_pb_reply_t **out, sl_err_t *err) SL_NODISCARD;
+
 /* Prints "sluice: <message>" for rc on stderr and returns its exit status:
  * CLI_EXIT_UNREACH for SL_EUNREACH, CLI_EXIT_USAGE for SL_EINVAL,
  * CLI_EXIT_ERROR otherwise. */
@@ -105,5 +118,28 @@ int cli_done(int status);
  * to width characters (0: none). */
 size_t cli_width(const char *s);
 void cli_put(FILE *out, const char *s, size_t width);
+
+/* Bytes in the UTF-8 sequence at p, or 0 when it is not one (overlong
+ * forms and surrogates pass: what matters here is the terminal). */
+size_t cli_utf8_len(const unsigned char *p);
+/* Nonzero when the n-byte sequence at p (n from cli_utf8_len) is shown as
+ * '?': a C0 or C1 control, DEL, or not UTF-8 (n 0). */
+int cli_utf8_unsafe(const unsigned char *p, size_t n);
+
+/* Figures and names, the same in every command. */
+/* "%.6g" of v into buf (32 bytes), "-" when not finite. Returns buf. */
+char *cli_num(double v, char *buf);
+/* A change in percent: "+12.3%", "-4.0%", "0.0%" for what rounds to it,
+ * 3 digits from a million on ("+1e+06%"). buf: 32 bytes. Returns buf. */
+char *cli_pct(double pct, char *buf);
+/* The first 10 characters of commit (as `sluice runs` shows it) into buf
+ * (11 bytes). Returns buf. */
+char *cli_short_commit(const char *commit, char *buf);
+/* A duration: "3d 4h", "2h 5m", "4m 10s", "12s" (negative: "0s"). buf:
+ * 32 bytes. Returns buf. */
+char *cli_age(int64_t us, char *buf);
+/* Nonzero when a verdict reason's subject names the benchmark name: equal,
+ * or name followed by a space or '[' (a measure after it). */
+int cli_subject_is(const char *subject, const char *name);
 
 #endif

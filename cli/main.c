@@ -24,12 +24,16 @@ static const cli_cmd_t commands[] = {
      "gate replay: judge the stored history with a proposed policy"},
     {"check", cli_cmd_check,
      "judge artifact files offline (no collector): summary and verdict"},
+    {"baseline", cli_cmd_baseline,
+     "pin, unpin, show, check (the gate's comparison), report (trends)"},
+    {"bench", cli_cmd_bench,
+     "one benchmark's series on a branch: band, change points, verdicts"},
     {NULL, NULL, NULL},
 };
 
 static const char exit_text[] =
-    "exit status: 0 ok, 1 other error, 2 usage error or no such run,\n"
-    "3 collector unreachable\n";
+    "exit status: 0 ok, 1 other error, 2 usage error or nothing matches (no\n"
+    "such run, benchmark or verdict), 3 collector unreachable\n";
 
 static void
 usage(FILE *out)
@@ -41,8 +45,9 @@ usage(FILE *out)
         fprintf(out, "  %-10s %s\n", c->name, c->help);
     }
     fprintf(out,
-            "\n'sluice COMMAND --help' shows a command's options. Every "
-            "command but check\ntakes\n"
+            "\n'sluice COMMAND --help' shows a command's options ('sluice "
+            "baseline --help'\nits subcommands). Every command but check "
+            "takes\n"
             "--collector E (env SLUICE_COLLECTOR, default %s)\n"
             "and --timeout DUR (default 5s).\n\n%s",
             CLI_DEFAULT_COLLECTOR, exit_text);
@@ -120,6 +125,28 @@ cli_call(sl_client_t *cl, const cli_common_t *c, sl_pb_request_t *req,
 }
 
 int
+cli_get_run(sl_client_t *cl, const cli_common_t *c, const char *run_id,
+            sl_pb_reply_t **out, sl_err_t *err)
+{
+    Sluice__V1__GetRun q;
+    sl_pb_request_t req;
+    sluice__v1__get_run__init(&q);
+    sluice__v1__request__init(&req);
+    q.run_id = (char *)(uintptr_t)run_id;
+    req.kind_case = SLUICE__V1__REQUEST__KIND_GET_RUN;
+    req.get_run = &q;
+    int rc = cli_call(cl, c, &req, SLUICE__V1__REPLY__KIND_RUN, out, err);
+    if (rc == SL_OK &&
+        ((*out)->run->meta == NULL || (*out)->run->tests == NULL ||
+         (*out)->run->verdict == NULL)) {
+        sl_wire_free(out);
+        rc = sl_err_set(err, SL_EPROTO, "incomplete run record from %s",
+                        c->collector);
+    }
+    return rc;
+}
+
+int
 cli_fail(int rc, const sl_err_t *err)
 {
     fprintf(stderr, "sluice: %s\n", sl_err_msg(err, rc));
@@ -149,56 +176,6 @@ cli_done(int status)
         return CLI_EXIT_ERROR;
     }
     return status;
-}
-
-/* Bytes in the UTF-8 sequence at p, or 0 when it is not one (overlong
- * forms and surrogates pass: what matters here is the terminal). */
-static size_t
-utf8_len(const unsigned char *p)
-{
-    size_t n = p[0] < 0x80                    ? 1
-               : p[0] >= 0xC2 && p[0] <= 0xDF ? 2
-               : p[0] >= 0xE0 && p[0] <= 0xEF ? 3
-               : p[0] >= 0xF0 && p[0] <= 0xF4 ? 4
-                                              : 0;
-    for (size_t i = 1; i < n; i++) {
-        if ((p[i] & 0xC0) != 0x80) {
-            return 0;
-        }
-    }
-    return n;
-}
-
-size_t
-cli_width(const char *s)
-{
-    size_t w = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; w++) {
-        size_t n = utf8_len(p);
-        p += n != 0 ? n : 1;
-    }
-    return w;
-}
-
-void
-cli_put(FILE *out, const char *s, size_t width)
-{
-    size_t w = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; w++) {
-        size_t n = utf8_len(p);
-        /* C0 controls, DEL, C1 controls (U+0080..U+009F; U+009B is a CSI to
-         * some terminals) and bytes that are not UTF-8 are shown as '?'. */
-        int c1 = n == 2 && p[0] == 0xC2 && p[1] <= 0x9F;
-        if (n == 0 || c1 || (n == 1 && (*p < 0x20 || *p == 0x7F))) {
-            (void)fputc('?', out);
-        } else {
-            (void)fwrite(p, 1, n, out);
-        }
-        p += n != 0 ? n : 1;
-    }
-    for (; w < width; w++) {
-        (void)fputc(' ', out);
-    }
 }
 
 int
