@@ -195,6 +195,35 @@ check_merge_base_and_alerts(h_env_t *h, const h_proc_t *c)
     assert_string_equal(b->base_commit, "0000000");
 }
 
+/* `sluice baseline pin main-3`: runs are compared with main-3 and the runs
+ * before it (10 ms: a 13 ms run fails, pinned); unpin: the rolling
+ * baseline again. */
+static void
+check_pin(h_env_t *h, const h_proc_t *c)
+{
+    const h_result_t *r = h_cli(h, "baseline", "pin", "--collector",
+                                c->listen, "main-3", NULL);
+    assert_int_equal(r->status, 0);
+    assert_int_equal(push_bench(h, c, "pr-pinned", "topic", "t6", 0.013,
+                                NULL),
+                     1);
+    const Sluice__V1__Baseline *b =
+        h_run_get(h, c, "pr-pinned")->verdict->baseline;
+    assert_true(b->pinned);
+    assert_int_equal(b->n_run_ids, 3);
+    assert_string_equal(b->run_ids[0], "main-3");
+    assert_string_equal(b->commit, "m3");
+    r = h_cli(h, "baseline", "unpin", "--collector", c->listen, "--project",
+              "perf", NULL);
+    assert_int_equal(r->status, 0);
+    assert_int_equal(push_bench(h, c, "pr-unpinned", "topic", "t7", 0.013,
+                                NULL),
+                     0);
+    b = h_run_get(h, c, "pr-unpinned")->verdict->baseline;
+    assert_false(b->pinned);
+    assert_string_equal(b->run_ids[0], "main-8");
+}
+
 static void
 test_benchmarks(void **state)
 {
@@ -204,6 +233,7 @@ test_benchmarks(void **state)
     (void)h_gate_start(h, c, h_path(h, "gate", gate));
     check_regression(h, c);
     check_merge_base_and_alerts(h, c);
+    check_pin(h, c);
     h_finish(h);
 }
 
