@@ -71,6 +71,12 @@ kind_name(Sluice__V1__Event__BodyCase k)
         return "benchmark";
     case SLUICE__V1__EVENT__BODY_FINDING:
         return "finding";
+    case SLUICE__V1__EVENT__BODY_PATCH:
+        return "patch";
+    case SLUICE__V1__EVENT__BODY_PIN:
+        return "pin";
+    case SLUICE__V1__EVENT__BODY_ALERT:
+        return "alert";
     default:
         return "unknown";
     }
@@ -188,8 +194,33 @@ text_body(const sl_pb_event_t *ev)
         printf("%" PRIu64 " events", ev->artifact_end->events);
         break;
     case SLUICE__V1__EVENT__BODY_VERDICT:
-        printf("%s (%zu reason%s)", sl_verdict_name(ev->verdict->status),
-               ev->verdict->n_reasons, ev->verdict->n_reasons == 1 ? "" : "s");
+        printf("%s%s (%zu reason%s)", ev->verdict->early ? "early " : "",
+               sl_verdict_name(ev->verdict->status), ev->verdict->n_reasons,
+               ev->verdict->n_reasons == 1 ? "" : "s");
+        break;
+    case SLUICE__V1__EVENT__BODY_PATCH:
+        printf("%" PRIu64 " of %" PRIu64 " added lines covered (%" PRIu64
+               " added)",
+               ev->patch->lines_covered, ev->patch->lines_coverable,
+               ev->patch->lines_added);
+        break;
+    case SLUICE__V1__EVENT__BODY_PIN:
+        if (ev->pin->run_id[0] != '\0') {
+            fputs("pin ", stdout);
+            cli_put(stdout, ev->pin->run_id, 0);
+        } else {
+            fputs("unpin", stdout);
+        }
+        if (ev->pin->runner[0] != '\0') {
+            fputs(" (runner ", stdout);
+            cli_put(stdout, ev->pin->runner, 0);
+            putchar(')');
+        }
+        break;
+    case SLUICE__V1__EVENT__BODY_ALERT:
+        cli_put(stdout, ev->alert->kind, 0);
+        fputs(": ", stdout);
+        cli_put(stdout, ev->alert->message, 0);
         break;
     case SLUICE__V1__EVENT__BODY_FINISH:
         fputs("run finished", stdout);
@@ -307,6 +338,7 @@ static void
 js_verdict(yajl_gen g, const sl_pb_verdict_t *v)
 {
     sl_json_kstr(g, "status", sl_verdict_name(v->status));
+    sl_json_kbool(g, "early", v->early);
     sl_json_ku64(g, "decided_lsn", v->decided_lsn);
     sl_json_reasons(g, v);
 }
@@ -341,6 +373,25 @@ js_body(yajl_gen g, const sl_pb_event_t *ev)
         break;
     case SLUICE__V1__EVENT__BODY_FINDING:
         js_finding(g, ev->finding);
+        break;
+    case SLUICE__V1__EVENT__BODY_PATCH:
+        sl_json_ku64(g, "lines_added", ev->patch->lines_added);
+        sl_json_ku64(g, "lines_coverable", ev->patch->lines_coverable);
+        sl_json_ku64(g, "lines_covered", ev->patch->lines_covered);
+        sl_json_ku64(g, "files", ev->patch->files);
+        break;
+    case SLUICE__V1__EVENT__BODY_PIN:
+        sl_json_kstr(g, "project", ev->pin->project);
+        sl_json_kstr(g, "run_id", ev->pin->run_id);
+        sl_json_kstr(g, "runner", ev->pin->runner);
+        break;
+    case SLUICE__V1__EVENT__BODY_ALERT:
+        sl_json_kstr(g, "alert_kind", ev->alert->kind);
+        sl_json_kstr(g, "project", ev->alert->project);
+        sl_json_kstr(g, "branch", ev->alert->branch);
+        sl_json_kstr(g, "commit", ev->alert->commit);
+        sl_json_kstr(g, "subject", ev->alert->subject);
+        sl_json_kstr(g, "message", ev->alert->message);
         break;
     default:
         break;

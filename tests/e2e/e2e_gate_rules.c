@@ -162,6 +162,10 @@ check_merge_base_and_alerts(h_env_t *h, const h_proc_t *c)
     h_events_each(h, c, "main-8", &ev, count_alerts, &cc);
     h_assert_contains(cc.kinds, "change_point");
     h_assert_contains(cc.messages, "at run main-6, commit m6");
+    const h_result_t *ev_out =
+        h_cli(h, "events", "--collector", c->listen, "main-8", NULL);
+    assert_int_equal(ev_out->status, 0);
+    h_assert_contains(ev_out->out, "alert          change_point: work:");
     cc = (count_ctx_t){0};
     h_events_each(h, c, "topic-slow", &ev, count_alerts, &cc);
     assert_int_equal(cc.n, 0); /* not the baseline branch: no alert */
