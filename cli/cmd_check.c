@@ -1,7 +1,8 @@
 /* sluice check [OPTION]... FILE...: the offline quality gate. Every file is
  * parsed by the agent's parsers (lib/formats), its records are folded into
  * a run summary by the code the collector and the gate use (sl_run_apply),
- * and the summary is judged by the gate's rules (sl_policy_judge). No
+ * and the summary is judged by the gate's rules (sl_policy_judge) under
+ * the policy sl_policy_resolve gives for --project and --branch. No
  * server is involved. */
 #include <stdint.h>
 #include <stdio.h>
@@ -19,30 +20,12 @@ typedef struct check_cfg {
     const char *format;
     int json;
     const char *policy;
-    /* The thresholds as given (NULL: not given, so the policy file's or
-     * the default stays); named as in sl_policy_t. */
-    const char *min_coverage;
-    const char *max_failures, *max_errors;
-    const char *max_critical, *max_high, *max_medium, *max_low;
+    const char *project, *branch; /* the scope of the policy file */
 } check_cfg_t;
 
-/* The maximum flags: name, the field (of check_cfg_t and sl_policy_t),
- * its default in sl_policy_defaults (for --help) and what it counts. */
-#define CHECK_MAXES(X)                                                         \
-    X("max-test-failures", max_failures, "0", "tests failed")                  \
-    X("max-test-errors", max_errors, "0", "tests errored")                     \
-    X("max-critical-vulns", max_critical, "0", "critical findings")            \
-    X("max-high-vulns", max_high, "0", "high findings")                        \
-    X("max-medium-vulns", max_medium, "3", "medium findings")                  \
-    X("max-low-vulns", max_low, "unlimited", "low findings")
-
-/* No table default: a flag left out must not override the policy file,
- * so the defaults live in sl_policy_defaults and --help names them. */
-/* clang-format off */
-#define CHECK_MAX_OPT(n, f, d, what)                                           \
-    {n, SL_OPT_STR, offsetof(check_cfg_t, f), NULL, 0, 0, NULL, "N",           \
-     "fail when more than N " what ", N or unlimited (default " d             \
-     ", or the policy file's)", NULL},
+/* The threshold flags (--max-test-failures N, ...) are not in this table:
+ * sl_policy_take_flags takes them out of argv first, from the one table of
+ * policy keys, and command_usage (main.c) lists them. */
 static const sl_opt_t options[] = {
     {"format", SL_OPT_STR, offsetof(check_cfg_t, format), NULL, 0, 0, NULL,
      "F", "parse every FILE as F instead of detecting it (formats below)",
@@ -50,25 +33,18 @@ static const sl_opt_t options[] = {
     {"json", SL_OPT_FLAG, offsetof(check_cfg_t, json), NULL, 0, 0, NULL, NULL,
      "print the run summary as JSON (as 'sluice run --json' does)", NULL},
     {"policy", SL_OPT_STR, offsetof(check_cfg_t, policy), NULL, 0, 0, NULL,
-     "F", "judge with the thresholds of the policy file F (YAML, see "
-     "examples/sluice.yml); the flags below override it", NULL},
-    {"min-coverage", SL_OPT_STR, offsetof(check_cfg_t, min_coverage), NULL, 0,
-     0, NULL, "PCT", "fail when line coverage is below PCT percent, 0 to "
-     "100, 0: off; only runs with coverage (default 75, or the policy "
-     "file's)", NULL},
-    CHECK_MAXES(CHECK_MAX_OPT)
+     "F", "judge with the policy file F (YAML, docs/policy.md); the "
+     "threshold flags below override it", NULL},
+    {"project", SL_OPT_STR, offsetof(check_cfg_t, project), NULL, 0, 0, NULL,
+     "P", "judge as a run of project P (its scope in the policy file)",
+     NULL},
+    {"branch", SL_OPT_STR, offsetof(check_cfg_t, branch), NULL, 0, 0, NULL,
+     "B", "judge as a run on branch B (the branch scopes matching it)",
+     NULL},
     {"help", SL_OPT_FLAG, offsetof(check_cfg_t, common.help), NULL, 0, 0,
      NULL, NULL, "show this help and exit", NULL},
     {0},
 };
-
-#define CHECK_MAX_FIELD(n, f, d, what)                                         \
-    {"--" n, offsetof(check_cfg_t, f), offsetof(sl_policy_t, f)},
-static const struct check_max {
-    const char *flag;
-    size_t cfg_off, policy_off;
-} check_maxes[] = {CHECK_MAXES(CHECK_MAX_FIELD)};
-/* clang-format on */
 
 static const cli_usage_t check_usage = {
     "check",
@@ -77,7 +53,8 @@ static const cli_usage_t check_usage = {
     "scans; the format of each is detected from its content), prints the\n"
     "run summary and judges it with the gate's rules, all in this process:\n"
     "no collector is needed. Exit status 1 when the verdict is fail.\n"
-    "The thresholds are the defaults below, changed by --policy F, then by\n"
+    "The thresholds are the defaults below, changed by --policy F (its\n"
+    "defaults, then the scopes of --project P and --branch B), then by\n"
     "each threshold flag given.\n"
     "A file named twice, or two files of the same content, count once, as\n"
     "a push stores them once. Benchmark regressions need a baseline, so\n"
@@ -188,54 +165,28 @@ check_file(check_run_t *c, const char *path, const sl_format_t *forced,
     return rc;
 }
 
-/* The usage error for the value v of flag: rc SL_ETOOBIG is out of range
- * (range says what is in it), else not a value of its kind. */
+/* The thresholds: the defaults, the policy file's scopes for the project
+ * and branch, then the flags given (over, mask). */
 static int
-check_flag_error(const char *flag, const char *v, int rc, const char *range)
+check_policy(const check_cfg_t *cfg, const sl_policy_t *over,
+             sl_policy_mask_t mask, sl_policy_t *p)
 {
-    char msg[224];
-    (void)snprintf(msg, sizeof msg, "%s: %s '%.64s'%s%s", flag,
-                   rc == SL_ETOOBIG ? "out of range:" : "invalid value", v,
-                   rc == SL_ETOOBIG ? " " : "", rc == SL_ETOOBIG ? range : "");
-    return cli_usage_error(&check_usage, msg);
-}
-
-/* The thresholds: the defaults, the policy file's, then the flags given. */
-static int
-check_policy(const check_cfg_t *cfg, sl_policy_t *p)
-{
-    sl_policy_defaults(p);
+    sl_policy_set_t *set = NULL;
+    sl_err_t err = {0};
     if (cfg->policy != NULL) {
-        sl_err_t err = {0};
-        int rc = sl_policy_load(cfg->policy, p, &err);
+        int rc = sl_policy_load_set(cfg->policy, &set, &err);
         if (rc != SL_OK) {
             fprintf(stderr, "sluice check: %s\n", sl_err_msg(&err, rc));
             return rc == SL_ENOMEM || rc == SL_ESYS ? CLI_EXIT_ERROR
                                                     : CLI_EXIT_USAGE;
         }
     }
-    if (cfg->min_coverage != NULL) {
-        int rc = sl_policy_parse_pct(cfg->min_coverage, &p->min_line_coverage);
-        if (rc != SL_OK) {
-            return check_flag_error("--min-coverage", cfg->min_coverage, rc,
-                                    "(0 to 100)");
-        }
+    if (sl_policy_check_overrides(set, over, mask, &err) != SL_OK) {
+        sl_policy_set_free(&set);
+        return cli_usage_error(&check_usage, err.msg);
     }
-    for (size_t i = 0; i < sizeof check_maxes / sizeof check_maxes[0]; i++) {
-        const struct check_max *m = &check_maxes[i];
-        const char *v =
-            *(const char *const *)(const void *)((const char *)cfg +
-                                                 m->cfg_off);
-        int rc = v == NULL ? SL_OK
-                           : sl_policy_parse_max(
-                                 v, (uint64_t *)(void *)((char *)p +
-                                                         m->policy_off));
-        if (rc != SL_OK) {
-            return check_flag_error(m->flag, v, rc,
-                                    "(at most 18446744073709551614, or "
-                                    "unlimited)");
-        }
-    }
+    sl_policy_resolve(set, cfg->project, cfg->branch, over, mask, p);
+    sl_policy_set_free(&set);
     return CLI_CONTINUE;
 }
 
@@ -274,16 +225,31 @@ check_run(check_run_t *c, char **files, int n, const sl_format_t *forced,
     return rc != SL_OK ? sl_err_set(err, rc, "%s", sl_strerror(rc)) : rc;
 }
 
+/* The command line: the threshold flags (taken out of argv first), the
+ * options, the FILEs (compacted into argv[1..1+*n)), and the policy they
+ * make. */
+static int
+check_args(check_cfg_t *cfg, int argc, char **argv, int *n, sl_policy_t *p)
+{
+    sl_policy_t over;
+    sl_policy_mask_t mask = 0;
+    sl_err_t err = {0};
+    sl_policy_defaults(&over);
+    if (sl_policy_take_flags(options, &over, &mask, &argc, argv, &err) !=
+        SL_OK) {
+        return cli_usage_error(&check_usage, err.msg);
+    }
+    int st = cli_parse(&check_usage, cfg, argc, argv, n);
+    return st == CLI_CONTINUE ? check_policy(cfg, &over, mask, p) : st;
+}
+
 int
 cli_cmd_check(int argc, char **argv)
 {
     check_cfg_t cfg = {0};
     int n = 0;
-    int st = cli_parse(&check_usage, &cfg, argc, argv, &n);
     sl_policy_t policy;
-    if (st == CLI_CONTINUE) {
-        st = check_policy(&cfg, &policy);
-    }
+    int st = check_args(&cfg, argc, argv, &n, &policy);
     if (st != CLI_CONTINUE) {
         return st;
     }

@@ -51,14 +51,15 @@ static const sl_opt_t replay_options[] = {
 
 static const cli_usage_t replay_usage = {
     "gate replay",
-    "--policy F [--project P] [--since TIME] [--json]",
+    "--policy F [--project P] [--since TIME] [--json] [THRESHOLD FLAG]...",
     "Runs the stored history through a proposed policy, as sluice-gate\n"
     "would have judged it: reads the whole log from the collector and folds\n"
     "it with the gate's own code into a temporary state (baselines, flaky\n"
     "tests, early verdicts and alerts included), then prints how many runs\n"
     "would have passed, warned, failed or been incomplete, how many\n"
     "verdicts differ from the stored ones, and the alerts it would have\n"
-    "raised. Nothing is sent, stored or changed.\n",
+    "raised. Nothing is sent, stored or changed. The threshold flags\n"
+    "(below, as sluice-gate takes them) override the file.\n",
     replay_options,
     0,
 };
@@ -405,8 +406,23 @@ cli_cmd_gate(int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
     replay_cfg_t cfg = {0};
+    gate_cfg_t gcfg = {0};
+    sl_err_t err = {0};
     int n = 0;
-    int st = cli_parse(&replay_usage, &cfg, argc - 1, argv + 1, &n);
+    int rargc = argc - 1;
+    sl_policy_defaults(&gcfg.overrides);
+    if (sl_policy_take_flags(replay_options, &gcfg.overrides,
+                             &gcfg.overrides_mask, &rargc, argv + 1,
+                             &err) != SL_OK) {
+        return cli_usage_error(&replay_usage, err.msg);
+    }
+    int st = cli_parse(&replay_usage, &cfg, rargc, argv + 1, &n);
+    if (st == CLI_EXIT_OK && cfg.common.help) {
+        printf("\nthreshold flags (each overrides its key of the policy "
+               "file and its scopes;\nsee docs/policy.md):\n");
+        sl_policy_flags_help(stdout);
+        return cli_done(CLI_EXIT_OK);
+    }
     if (st != CLI_CONTINUE) {
         return st;
     }
@@ -416,14 +432,17 @@ cli_cmd_gate(int argc, char **argv)
     if (cfg.policy == NULL) {
         return cli_usage_error(&replay_usage, "--policy F is required");
     }
-    gate_cfg_t gcfg = {0};
-    sl_err_t err = {0};
-    sl_policy_defaults(&gcfg.overrides);
-    gcfg.overrides_mask = ~(sl_policy_mask_t)0; /* until policy sets land */
-    int rc = sl_policy_load(cfg.policy, &gcfg.overrides, &err);
+    int rc = sl_policy_load_set(cfg.policy, &gcfg.policy_set, &err);
+    rc = rc == SL_OK ? sl_policy_check_overrides(gcfg.policy_set,
+                                                 &gcfg.overrides,
+                                                 gcfg.overrides_mask, &err)
+                     : rc;
     if (rc != SL_OK) {
         fprintf(stderr, "sluice gate replay: %s\n", sl_err_msg(&err, rc));
+        sl_policy_set_free(&gcfg.policy_set);
         return CLI_EXIT_USAGE;
     }
-    return replay(&cfg, &gcfg);
+    st = replay(&cfg, &gcfg);
+    sl_policy_set_free(&gcfg.policy_set);
+    return st;
 }

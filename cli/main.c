@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "sluice/formats.h"
 #include "sluice/parse.h"
+#include "sluice/policy.h"
 
 typedef struct cli_cmd {
     const char *name;
@@ -60,6 +61,10 @@ command_usage(const cli_usage_t *u, FILE *out)
             u->about);
     sl_opt_help(u->options, out);
     if (u->offline) {
+        /* check: its threshold flags come from the table of policy keys */
+        fprintf(out, "\nthreshold flags (each overrides its key of the "
+                     "policy file and its scopes;\nsee docs/policy.md):\n");
+        sl_policy_flags_help(out);
         fprintf(out, "\n");
         sl_format_help(out);
         fprintf(out, "\nexit status: 0 pass, 1 fail (or another error), 2 "

@@ -23,8 +23,8 @@ static const sl_opt_t options[] = {
     OPT("ready-file", SL_OPT_STR, ready_file, NULL, 0, 0, NULL, "F",
         "write the endpoints to F once connected"),
     OPT("policy", SL_OPT_STR, policy_file, NULL, 0, 0, NULL, "F",
-        "judge with the thresholds of the policy file F (YAML, see "
-        "examples/sluice.yml), read once at start"),
+        "judge with the policy file F (YAML, docs/policy.md), read once "
+        "at start"),
     OPT("map-size", SL_OPT_SIZE, map_size, "4G", 1u << 20, 1ull << 40,
         "SLUICE_GATE_MAP_SIZE", "SIZE", "largest the gate's state may grow"),
     OPT("timeout", SL_OPT_DUR, timeout_ms, "5s", 100, 600000, NULL, "DUR",
@@ -37,26 +37,31 @@ static const sl_opt_t options[] = {
 };
 
 static const char about[] =
-    "Follows the collector's log and gives every finished run "
-    "one verdict.\nWithout --policy, a run fails on any failed or errored "
-    "test, line coverage\nbelow 75% (when it has coverage), any critical "
-    "or high finding, or more\nthan 3 medium findings; else it passes. "
-    "--policy F changes these thresholds\n(an invalid F is refused with "
-    "exit status 2 before anything starts).\nSIGINT/SIGTERM stop it "
-    "cleanly; a restart resumes from its checkpoint.\n";
+    "Follows the collector's log and gives every finished run one verdict.\n"
+    "A run is judged with the thresholds below: the built-in defaults, then\n"
+    "the scopes of the policy file (--policy F, docs/policy.md) for its\n"
+    "project and branch, then the threshold flags given. Without them a run\n"
+    "fails on any failed or errored test, line coverage below 75% (when it\n"
+    "has coverage), any critical or high finding, or more than 3 medium\n"
+    "findings. An invalid F or flag is refused with exit status 2 before\n"
+    "anything starts. SIGINT/SIGTERM stop it cleanly; a restart resumes\n"
+    "from its checkpoint.\n";
 
-/* The thresholds: the defaults, or the policy file's. Returns -1 to go
- * on, else the exit status (the message printed). */
+/* The policy file, checked with the threshold flags (already taken out of
+ * argv into cfg->overrides). Returns -1 to go on, else the exit status
+ * (the message printed). */
 static int
 load_policy(gate_cfg_t *cfg)
 {
-    sl_policy_defaults(&cfg->overrides);
-    if (cfg->policy_file == NULL) {
-        return -1;
-    }
     sl_err_t err = {0};
-    cfg->overrides_mask = ~(sl_policy_mask_t)0; /* until policy sets land */
-    int rc = sl_policy_load(cfg->policy_file, &cfg->overrides, &err);
+    int rc = SL_OK;
+    if (cfg->policy_file != NULL) {
+        rc = sl_policy_load_set(cfg->policy_file, &cfg->policy_set, &err);
+    }
+    if (rc == SL_OK) {
+        rc = sl_policy_check_overrides(cfg->policy_set, &cfg->overrides,
+                                       cfg->overrides_mask, &err);
+    }
     if (rc != SL_OK) {
         fprintf(stderr, "sluice-gate: %s\n", sl_err_msg(&err, rc));
         return rc == SL_ENOMEM || rc == SL_ESYS ? 1 : 2;
@@ -90,19 +95,38 @@ serve(const gate_cfg_t *cfg)
     return rc == SL_OK ? 0 : 1;
 }
 
+/* The command line: the threshold flags (the table of policy keys), then
+ * the options. Returns -1 to start, else the exit status. */
+static int
+parse_args(gate_cfg_t *cfg, int argc, char **argv)
+{
+    const sl_daemon_args_t args = {"sluice-gate", about, options, cfg,
+                                   &cfg->help, &cfg->log_level};
+    sl_err_t err = {0};
+    sl_policy_defaults(&cfg->overrides);
+    if (sl_policy_take_flags(options, &cfg->overrides, &cfg->overrides_mask,
+                             &argc, argv, &err) != SL_OK) {
+        fprintf(stderr, "sluice-gate: %s (see --help)\n", err.msg);
+        return 2;
+    }
+    int rc = sl_daemon_parse(&args, argc, argv);
+    if (rc == 0 && cfg->help) {
+        printf("\nthreshold flags (each overrides its key of the policy "
+               "file and its scopes;\nsee docs/policy.md):\n");
+        sl_policy_flags_help(stdout);
+    }
+    return rc < 0 ? load_policy(cfg) : rc; /* before any socket or state */
+}
+
 int
 main(int argc, char **argv)
 {
     gate_cfg_t cfg = {0};
-    const sl_daemon_args_t args = {"sluice-gate", about, options, &cfg,
-                                   &cfg.help, &cfg.log_level};
-    int rc = sl_daemon_parse(&args, argc, argv);
+    int rc = parse_args(&cfg, argc, argv);
     if (rc < 0) {
-        rc = load_policy(&cfg); /* before any socket or the state */
+        sl_daemon_signals();
+        rc = serve(&cfg);
     }
-    if (rc >= 0) {
-        return rc;
-    }
-    sl_daemon_signals();
-    return serve(&cfg);
+    sl_policy_set_free(&cfg.policy_set);
+    return rc;
 }

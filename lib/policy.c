@@ -1,6 +1,5 @@
 #include "sluice/policy.h"
 
-#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,26 +36,4 @@ sl_policy_defaults(sl_policy_t *p)
                    "main");
     p->n_protected = 1;
     p->alert_timeout_ms = 5000;
-}
-
-const sl_bench_rule_t *
-sl_policy_bench_rule(const sl_policy_t *p, const char *name)
-{
-    for (size_t i = 0; i < p->n_bench; i++) {
-        if (fnmatch(p->bench[i].match, name, 0) == 0) {
-            return &p->bench[i];
-        }
-    }
-    return &p->bench_default;
-}
-
-int
-sl_policy_protected(const sl_policy_t *p, const char *branch)
-{
-    for (size_t i = 0; i < p->n_protected; i++) {
-        if (fnmatch(p->protected_branches[i], branch, 0) == 0) {
-            return 1;
-        }
-    }
-    return 0;
 }

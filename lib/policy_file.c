@@ -1,4 +1,4 @@
-/* Policy files: the thresholds of sl_policy_t read from YAML.
+/* Policy files: YAML into a set of scopes (sl_policy_set_t).
  *
  * libyaml's event parser (yaml_parser_parse) is used rather than its
  * document loader: the loader builds a whole tree and resolves aliases, so
@@ -6,8 +6,13 @@
  * event is checked as it arrives (no anchor, alias or tag) and the walk
  * stops at the first thing it refuses. The walk never descends into a
  * value it does not expect, so the nesting it handles is fixed: the root
- * mapping, `defaults`, and scalars. */
-#include "sluice/policy.h"
+ * mapping, its scopes (projects holding branch scopes), the keys of a
+ * scope, and the lists of protected_branches and benchmarks.
+ *
+ * A key's value is parsed by the key table (policy_keys.c) into a scratch
+ * policy and its bytes kept as an entry of the scope; resolving a run's
+ * policy (policy_scope.c) copies the entries of the scopes that apply. */
+#include "policy_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,76 +24,6 @@
 
 #include <yaml.h>
 
-#include "sluice/parse.h"
-
-/* ---- values (shared with the command line of `sluice check`) --------- */
-
-int
-sl_policy_parse_pct(const char *s, double *out)
-{
-    size_t n = strspn(s, "0123456789");
-    if (n == 0) {
-        return SL_EINVAL;
-    }
-    if (s[n] == '.') {
-        size_t frac = strspn(s + n + 1, "0123456789");
-        if (frac == 0) {
-            return SL_EINVAL;
-        }
-        n += 1 + frac;
-    }
-    if (s[n] != '\0') {
-        return SL_EINVAL;
-    }
-    /* Only digits and one '.' get here, so strtod cannot stop early; a
-     * huge number becomes HUGE_VAL, which is over 100 too. */
-    double v = strtod(s, NULL);
-    if (!(v <= 100.0)) {
-        return SL_ETOOBIG;
-    }
-    *out = v;
-    return SL_OK;
-}
-
-int
-sl_policy_parse_max(const char *s, uint64_t *out)
-{
-    if (strcmp(s, "unlimited") == 0) {
-        *out = SL_POLICY_UNLIMITED;
-        return SL_OK;
-    }
-    size_t n = strspn(s, "0123456789");
-    if (n == 0 || s[n] != '\0') {
-        return SL_EINVAL;
-    }
-    uint64_t v = 0;
-    if (sl_parse_u64(s, 0, SL_POLICY_UNLIMITED - 1, &v) != SL_OK) {
-        return SL_ETOOBIG; /* digits only: it failed on the range */
-    }
-    *out = v;
-    return SL_OK;
-}
-
-/* ---- the walk ------------------------------------------------------------ */
-
-typedef enum { KEY_PCT, KEY_MAX } key_kind_t;
-
-/* The keys of `defaults`, in the order the messages list them. */
-static const struct key {
-    const char *name;
-    key_kind_t kind;
-    size_t off; /* into sl_policy_t */
-} keys[] = {
-    {"min_coverage", KEY_PCT, offsetof(sl_policy_t, min_line_coverage)},
-    {"max_test_failures", KEY_MAX, offsetof(sl_policy_t, max_failures)},
-    {"max_test_errors", KEY_MAX, offsetof(sl_policy_t, max_errors)},
-    {"max_critical_vulns", KEY_MAX, offsetof(sl_policy_t, max_critical)},
-    {"max_high_vulns", KEY_MAX, offsetof(sl_policy_t, max_high)},
-    {"max_medium_vulns", KEY_MAX, offsetof(sl_policy_t, max_medium)},
-    {"max_low_vulns", KEY_MAX, offsetof(sl_policy_t, max_low)},
-};
-#define NKEYS (sizeof keys / sizeof keys[0])
-
 typedef struct pf {
     yaml_parser_t yp;
     yaml_event_t ev; /* the current event */
@@ -97,21 +32,22 @@ typedef struct pf {
     const char *text;
     size_t len;
     sl_err_t *err;
-    sl_policy_t pol;           /* filled in; copied out on success */
-    size_t key_line[NKEYS];    /* where each key of defaults was (0: not) */
-    size_t defaults_line;      /* where defaults was (0: not yet) */
+    sl_policy_set_t *set; /* being built */
+    sl_policy_t scratch;  /* values parsed, before they become entries */
 } pf_t;
 
 static int vrefuse(pf_t *f, size_t line, size_t col, const char *fmt,
                    va_list ap) SL_PRINTF(4, 0);
 static int refuse(pf_t *f, const char *fmt, ...) SL_PRINTF(2, 3);
+static int refuse_at(pf_t *f, size_t line, size_t col, const char *fmt, ...)
+    SL_PRINTF(4, 5);
 
 /* SL_EINPUT with "name:LINE:COL: reason"; line and col count from 0, as
  * libyaml's marks do. */
 static int
 vrefuse(pf_t *f, size_t line, size_t col, const char *fmt, va_list ap)
 {
-    char why[224];
+    char why[240];
     (void)vsnprintf(why, sizeof why, fmt, ap);
     return sl_err_set(f->err, SL_EINPUT, "%s:%zu:%zu: %s", f->name, line + 1,
                       col + 1, why);
@@ -129,9 +65,6 @@ refuse(pf_t *f, const char *fmt, ...)
     return rc;
 }
 
-static int refuse_at(pf_t *f, size_t line, size_t col, const char *fmt, ...)
-    SL_PRINTF(4, 5);
-
 static int
 refuse_at(pf_t *f, size_t line, size_t col, const char *fmt, ...)
 {
@@ -142,21 +75,18 @@ refuse_at(pf_t *f, size_t line, size_t col, const char *fmt, ...)
     return rc;
 }
 
-/* s[0..n) for a message: at most 40 bytes, control bytes shown as '?' (a
- * double-quoted YAML string may hold any of them, "\e" included). */
-static const char *
-shown(const unsigned char *s, size_t n, char *buf, size_t cap)
+static int
+no_memory(pf_t *f)
 {
-    size_t i = 0;
-    for (; i < n && i + 4 < cap && i < 40; i++) {
-        buf[i] = s[i] < 0x20 || s[i] == 0x7f ? '?' : (char)s[i];
-    }
-    if (i < n) {
-        memcpy(buf + i, "...", 4);
-    } else {
-        buf[i] = '\0';
-    }
-    return buf;
+    return sl_err_set(f->err, SL_ENOMEM, "%s: out of memory", f->name);
+}
+
+/* The current scalar, shown for a message. */
+static const char *
+scalar_shown(const pf_t *f, char *buf, size_t cap)
+{
+    return sl_pk_shown((const char *)f->ev.data.scalar.value,
+                       f->ev.data.scalar.length, buf, cap);
 }
 
 /* The current event as a value, for "not ..." in messages. */
@@ -179,8 +109,7 @@ described(const pf_t *f, char *buf, size_t cap)
         return "an empty value";
     }
     (void)snprintf(buf, cap, "%s'%s'", plain ? "" : "the quoted string ",
-                   shown(e->data.scalar.value, e->data.scalar.length, v,
-                         sizeof v));
+                   scalar_shown(f, v, sizeof v));
     return buf;
 }
 
@@ -208,7 +137,7 @@ syntax_error(pf_t *f)
     const yaml_parser_t *y = &f->yp;
     const char *problem = y->problem != NULL ? y->problem : "syntax error";
     if (y->error == YAML_MEMORY_ERROR) {
-        return sl_err_set(f->err, SL_ENOMEM, "%s: out of memory", f->name);
+        return no_memory(f);
     }
     if (y->error == YAML_READER_ERROR) {
         size_t line, col;
@@ -234,8 +163,9 @@ check_props(pf_t *f)
     if (e->type == YAML_ALIAS_EVENT) {
         anchor = e->data.alias.anchor;
         return refuse(f, "anchors and aliases are not allowed (*%s)",
-                      shown(anchor, strlen((const char *)anchor), buf,
-                            sizeof buf));
+                      sl_pk_shown((const char *)anchor,
+                                  strlen((const char *)anchor), buf,
+                                  sizeof buf));
     }
     if (e->type == YAML_SCALAR_EVENT) {
         anchor = e->data.scalar.anchor;
@@ -249,12 +179,14 @@ check_props(pf_t *f)
     }
     if (anchor != NULL) {
         return refuse(f, "anchors and aliases are not allowed (&%s)",
-                      shown(anchor, strlen((const char *)anchor), buf,
-                            sizeof buf));
+                      sl_pk_shown((const char *)anchor,
+                                  strlen((const char *)anchor), buf,
+                                  sizeof buf));
     }
     if (tag != NULL) {
         return refuse(f, "tags are not allowed (%s)",
-                      shown(tag, strlen((const char *)tag), buf, sizeof buf));
+                      sl_pk_shown((const char *)tag, strlen((const char *)tag),
+                                  buf, sizeof buf));
     }
     return SL_OK;
 }
@@ -274,20 +206,6 @@ next(pf_t *f)
     return check_props(f);
 }
 
-/* The current event as a key of the mapping `where` (NULL: the root). */
-static int
-key_text(pf_t *f, const char *where, const char **key)
-{
-    char buf[96];
-    if (f->ev.type != YAML_SCALAR_EVENT) {
-        return refuse(f, "a key%s%s must be a string, not %s",
-                      where != NULL ? " of " : "", where != NULL ? where : "",
-                      described(f, buf, sizeof buf));
-    }
-    *key = (const char *)f->ev.data.scalar.value;
-    return SL_OK;
-}
-
 /* Nonzero when the current scalar is exactly s (a double-quoted one may
  * hold a NUL). */
 static int
@@ -297,119 +215,547 @@ scalar_is(const pf_t *f, const char *s)
            memcmp(f->ev.data.scalar.value, s, f->ev.data.scalar.length) == 0;
 }
 
-/* The value (the current event) of a threshold key k. */
+/* Checks that the current event is a key of the mapping `where` (NULL:
+ * the root): a scalar. */
 static int
-set_value(pf_t *f, const struct key *k)
+check_key(pf_t *f, const char *where)
 {
-    const yaml_event_t *e = &f->ev;
-    int scalar = e->type == YAML_SCALAR_EVENT;
-    int plain = scalar && e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-    const char *s = scalar ? (const char *)e->data.scalar.value : NULL;
-    char *at = (char *)&f->pol + k->off;
-    int rc = SL_EINVAL;
-    if (k->kind == KEY_PCT && plain) {
-        rc = sl_policy_parse_pct(s, (double *)(void *)at);
-    } else if (k->kind == KEY_MAX && (plain || scalar_is(f, "unlimited"))) {
-        rc = sl_policy_parse_max(s, (uint64_t *)(void *)at);
-    }
     char buf[96];
-    if (rc == SL_EINVAL) {
-        return refuse(f, "%s: want %s, not %s", k->name,
-                      k->kind == KEY_PCT ? "a percentage from 0 to 100"
-                                         : "a whole number or unlimited",
+    if (f->ev.type != YAML_SCALAR_EVENT) {
+        return refuse(f, "a key%s%s must be a string, not %s",
+                      where != NULL ? " of " : "", where != NULL ? where : "",
                       described(f, buf, sizeof buf));
     }
-    if (rc == SL_ETOOBIG) {
-        return refuse(f, "%s: %s is out of range (%s)", k->name,
-                      shown((const unsigned char *)s, strlen(s), buf,
-                            sizeof buf),
-                      k->kind == KEY_PCT ? "0 to 100"
-                                         : "at most 18446744073709551614, "
-                                           "or unlimited");
+    return SL_OK;
+}
+
+/* Refuses a key seen before in the same mapping (*first: its line from 1,
+ * 0 if not seen), else notes it. */
+static int
+once(pf_t *f, size_t *first)
+{
+    char buf[48];
+    if (*first != 0) {
+        return refuse(f, "duplicate key '%s' (first at line %zu)",
+                      scalar_shown(f, buf, sizeof buf), *first);
+    }
+    *first = f->ev.start_mark.line + 1;
+    return SL_OK;
+}
+
+/* Checks that the current event starts a mapping (what it holds: for the
+ * message). */
+static int
+want_mapping(pf_t *f, const char *where, const char *what)
+{
+    char buf[96];
+    if (f->ev.type != YAML_MAPPING_START_EVENT) {
+        return refuse(f, "%s: want a mapping of %s, not %s", where, what,
+                      described(f, buf, sizeof buf));
+    }
+    return SL_OK;
+}
+
+/* ---- values -------------------------------------------------------------- */
+
+/* The value (the current event) of key k, a scalar, into base. */
+static int
+scalar_value(pf_t *f, const sl_pk_t *k, void *base)
+{
+    const yaml_event_t *e = &f->ev;
+    char why[200], want[96], buf[96];
+    if (e->type != YAML_SCALAR_EVENT) {
+        sl_pk_wanted(k, want, sizeof want);
+        return refuse(f, "%s: want %s, not %s", k->name, want,
+                      described(f, buf, sizeof buf));
+    }
+    sl_pk_style_t st = e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE
+                           ? PK_PLAIN
+                           : PK_QUOTED;
+    if (sl_pk_parse(k, (const char *)e->data.scalar.value,
+                    e->data.scalar.length, st, base, why,
+                    sizeof why) != SL_OK) {
+        return refuse(f, "%s: %s", k->name, why);
+    }
+    return SL_OK;
+}
+
+/* protected_branches: a list of globs, into the scratch policy. */
+static int
+walk_globs(pf_t *f, const sl_pk_t *k)
+{
+    char buf[96];
+    if (f->ev.type != YAML_SEQUENCE_START_EVENT) {
+        return refuse(f, "%s: want a list of branch globs, not %s", k->name,
+                      described(f, buf, sizeof buf));
+    }
+    sl_pk_t item = *k;
+    item.kind = PK_NAME;
+    item.off = 0;
+    item.size = SL_POLICY_NAME_MAX;
+    size_t n = 0;
+    int rc = next(f);
+    while (rc == SL_OK && f->ev.type != YAML_SEQUENCE_END_EVENT) {
+        if (n == SL_POLICY_GLOBS) {
+            return refuse(f, "%s: more than %d globs", k->name,
+                          SL_POLICY_GLOBS);
+        }
+        rc = scalar_value(f, &item, f->scratch.protected_branches[n++]);
+        rc = rc == SL_OK ? next(f) : rc;
+    }
+    f->scratch.n_protected = n;
+    return rc;
+}
+
+/* A rule being read: where each key's value was (line from 1; 0: not
+ * given) and where the rule starts. */
+typedef struct rule_at {
+    size_t index;
+    size_t key_line[RK_N]; /* of each key, for duplicates */
+    size_t line[RK_N], col[RK_N];
+    size_t start_line, start_col;
+} rule_at_t;
+
+/* One key of a rule (the current event) and its value, into r. */
+static int
+rule_entry(pf_t *f, sl_bench_rule_t *r, rule_at_t *at)
+{
+    char where[32], buf[48];
+    (void)snprintf(where, sizeof where, "benchmarks[%zu]", at->index);
+    int rc = check_key(f, where);
+    size_t k = 0;
+    while (rc == SL_OK && k < RK_N && !scalar_is(f, sl_pk_rule_keys[k].name)) {
+        k++;
+    }
+    if (rc == SL_OK && k == RK_N) {
+        return refuse(f,
+                      "unknown key '%s' in %s (known: match, direction, "
+                      "method, window, min_history, warn, fail, min_change)",
+                      scalar_shown(f, buf, sizeof buf), where);
+    }
+    rc = rc == SL_OK ? once(f, &at->key_line[k]) : rc;
+    rc = rc == SL_OK ? next(f) : rc;
+    if (rc == SL_OK) {
+        /* the value's position, for the checks of the whole rule */
+        at->line[k] = f->ev.start_mark.line + 1;
+        at->col[k] = f->ev.start_mark.column;
+        rc = scalar_value(f, &sl_pk_rule_keys[k], r);
     }
     return rc;
 }
 
-static const struct key *
-find_key(const pf_t *f)
+/* Where a rule field the check names comes from, when the rule did not
+ * give it. */
+static void
+rule_names(const sl_bench_rule_t *r, const rule_at_t *at,
+           sl_pk_names_t *nm, char *method_default, size_t cap)
 {
-    for (size_t i = 0; i < NKEYS; i++) {
-        if (scalar_is(f, keys[i].name)) {
-            return &keys[i];
+    static const char *const names[5] = {"method", "warn", "fail", "window",
+                                         "min_history"};
+    static const int keys[5] = {RK_METHOD, RK_WARN, RK_FAIL, RK_WINDOW,
+                                RK_MIN_HISTORY};
+    char m[16];
+    sl_pk_format(&sl_pk_rule_keys[RK_METHOD], r, m, sizeof m);
+    (void)snprintf(method_default, cap, " (%s's default)", m);
+    for (int i = 0; i < 5; i++) {
+        nm->name[i] = names[i];
+        nm->from[i] = at->line[keys[i]] != 0 ? ""
+                      : i == 1 || i == 2     ? method_default
+                                             : " (default)";
+    }
+}
+
+/* Fills what a rule left out and checks it as a whole. */
+static int
+rule_finish(pf_t *f, sl_bench_rule_t *r, const rule_at_t *at)
+{
+    static const int order[5][2] = {{RF_WARN, RK_WARN},
+                                    {RF_FAIL, RK_FAIL},
+                                    {RF_MIN_HISTORY, RK_MIN_HISTORY},
+                                    {RF_WINDOW, RK_WINDOW},
+                                    {RF_METHOD, RK_METHOD}};
+    if (at->line[RK_MATCH] == 0) {
+        return refuse_at(f, at->start_line, at->start_col,
+                         "benchmarks[%zu]: match is required (a glob on "
+                         "benchmark names)",
+                         at->index);
+    }
+    double w, fl;
+    sl_policy_method_defaults(r->method, &w, &fl);
+    r->warn = at->line[RK_WARN] != 0 ? r->warn : w;
+    r->fail = at->line[RK_FAIL] != 0 ? r->fail : fl;
+    sl_pk_names_t nm;
+    char why[200], md[32];
+    rule_names(r, at, &nm, md, sizeof md);
+    int bad = sl_pk_rule_check(r, &nm, why, sizeof why);
+    if (bad == 0) {
+        return SL_OK;
+    }
+    for (size_t i = 0; i < 5; i++) {
+        int k = order[i][1];
+        if ((bad & order[i][0]) && at->line[k] != 0) {
+            return refuse_at(f, at->line[k] - 1, at->col[k],
+                             "benchmarks[%zu]: %s", at->index, why);
+        }
+    }
+    return refuse_at(f, at->start_line, at->start_col, "benchmarks[%zu]: %s",
+                     at->index, why);
+}
+
+/* One rule of benchmarks (the current event) through its end. */
+static int
+walk_rule(pf_t *f, size_t index, sl_bench_rule_t *r)
+{
+    char buf[96];
+    if (f->ev.type != YAML_MAPPING_START_EVENT) {
+        return refuse(f,
+                      "benchmarks[%zu]: want a mapping with match and "
+                      "optionally direction, method, window, min_history, "
+                      "warn, fail, min_change, not %s",
+                      index, described(f, buf, sizeof buf));
+    }
+    rule_at_t at = {.index = index,
+                    .start_line = f->ev.start_mark.line,
+                    .start_col = f->ev.start_mark.column};
+    memset(r, 0, sizeof *r);
+    r->direction = SL_DIR_AUTO;
+    r->method = SL_BENCH_PERCENT;
+    r->window = 10;
+    r->min_history = 3;
+    r->min_change = 5;
+    int rc = next(f);
+    while (rc == SL_OK && f->ev.type != YAML_MAPPING_END_EVENT) {
+        rc = rule_entry(f, r, &at);
+        rc = rc == SL_OK ? next(f) : rc;
+    }
+    return rc == SL_OK ? rule_finish(f, r, &at) : rc;
+}
+
+/* benchmarks: a list of rules, into the scratch policy. */
+static int
+walk_rules(pf_t *f, const sl_pk_t *k)
+{
+    char buf[96];
+    if (f->ev.type != YAML_SEQUENCE_START_EVENT) {
+        return refuse(f, "%s: want a list of rules ({match: GLOB, ...}), "
+                         "not %s",
+                      k->name, described(f, buf, sizeof buf));
+    }
+    size_t n = 0;
+    int rc = next(f);
+    while (rc == SL_OK && f->ev.type != YAML_SEQUENCE_END_EVENT) {
+        if (n == SL_POLICY_BENCH_RULES) {
+            return refuse(f, "%s: more than %d rules", k->name,
+                          SL_POLICY_BENCH_RULES);
+        }
+        rc = walk_rule(f, n, &f->scratch.bench[n]);
+        n++;
+        rc = rc == SL_OK ? next(f) : rc;
+    }
+    f->scratch.n_bench = n;
+    return rc;
+}
+
+/* ---- scopes -------------------------------------------------------------- */
+
+/* Keeps the value of key id just parsed into the scratch policy as an
+ * entry of sc. */
+static int
+add_entry(pf_t *f, pk_scope_t *sc, size_t id, size_t line, size_t col)
+{
+    const sl_pk_t *k = &sl_pk_keys[id];
+    size_t n = 0, bytes = k->size;
+    if (k->kind == PK_GLOBS) {
+        n = f->scratch.n_protected;
+        bytes = n * sizeof f->scratch.protected_branches[0];
+    } else if (k->kind == PK_RULES) {
+        n = f->scratch.n_bench;
+        bytes = n * sizeof f->scratch.bench[0];
+    }
+    pk_entry_t *ne = realloc(sc->e, (sc->n + 1) * sizeof *ne);
+    if (ne == NULL) {
+        return no_memory(f);
+    }
+    sc->e = ne;
+    void *blob = bytes > 0 ? malloc(bytes) : NULL;
+    if (bytes > 0 && blob == NULL) {
+        return no_memory(f);
+    }
+    if (bytes > 0) {
+        memcpy(blob, (const char *)&f->scratch + k->off, bytes);
+    }
+    sc->e[sc->n++] = (pk_entry_t){(unsigned)id, (uint32_t)line + 1,
+                                  (uint32_t)col + 1, n, blob};
+    sc->mask |= SL_POLICY_BIT(id);
+    return SL_OK;
+}
+
+/* The key of the table named by the current scalar exactly, or NULL. */
+static const sl_pk_t *
+file_key(const pf_t *f)
+{
+    for (size_t i = 0; i < SL_POLICY_NKEYS; i++) {
+        if (scalar_is(f, sl_pk_keys[i].name)) {
+            return &sl_pk_keys[i];
         }
     }
     return NULL;
 }
 
-/* One key of `defaults` (the current event) and its value. */
 static int
-defaults_entry(pf_t *f)
+unknown_key(pf_t *f, const char *where, int in_project)
 {
-    const char *name = NULL;
-    char buf[48];
-    int rc = key_text(f, "defaults", &name);
-    const struct key *k = rc == SL_OK ? find_key(f) : NULL;
-    if (rc == SL_OK && k == NULL) {
-        return refuse(f,
-                      "unknown key '%s' in defaults (known: min_coverage, "
-                      "max_test_failures, max_test_errors, "
-                      "max_critical_vulns, max_high_vulns, "
-                      "max_medium_vulns, max_low_vulns)",
-                      shown((const unsigned char *)name,
-                            f->ev.data.scalar.length, buf, sizeof buf));
+    char name[48];
+    (void)scalar_shown(f, name, sizeof name);
+    const char *raw = (const char *)f->ev.data.scalar.value;
+    const char *close =
+        strlen(raw) == f->ev.data.scalar.length
+            ? sl_pk_suggest(sl_pk_keys, SL_POLICY_NKEYS, raw)
+            : NULL;
+    if (close != NULL) {
+        return refuse(f, "unknown key '%s' in %s (did you mean %s?)", name,
+                      where, close);
     }
-    size_t *seen = k != NULL ? &f->key_line[k - keys] : NULL;
-    if (rc == SL_OK && *seen != 0) {
-        return refuse(f, "duplicate key '%s' (first at line %zu)", k->name,
-                      *seen);
+    if (!in_project && (strcmp(name, "branches") == 0 ||
+                        strcmp(name, "projects") == 0)) {
+        return refuse(f, "unknown key '%s' in %s (%s is a top-level key%s)",
+                      name, where, name,
+                      name[0] == 'b' ? ", or a key of a project" : "");
     }
-    if (rc == SL_OK) {
-        *seen = f->ev.start_mark.line + 1;
-        rc = next(f);
-    }
-    return rc == SL_OK ? set_value(f, k) : rc;
+    return refuse(f, "unknown key '%s' in %s (the keys: docs/policy.md)",
+                  name, where);
 }
 
-/* The value of `defaults` (the current event) through its end. */
+static int walk_branches(pf_t *f, pk_scopes_t *list, const char *where);
+
+/* What a scope's keys have been seen at (line from 1, 0: not yet). */
+typedef struct seen {
+    size_t key[SL_POLICY_NKEYS];
+    size_t branches;
+} seen_t;
+
+/* One key of a scope (the current event) and its value. */
 static int
-walk_defaults(pf_t *f)
+scope_entry(pf_t *f, pk_scope_t *sc, const char *where, pk_project_t *proj,
+            seen_t *seen)
 {
-    char buf[96];
-    if (f->ev.type != YAML_MAPPING_START_EVENT) {
-        return refuse(f, "defaults: want a mapping of thresholds, not %s",
-                      described(f, buf, sizeof buf));
+    int rc = check_key(f, where);
+    if (rc == SL_OK && proj != NULL && scalar_is(f, "branches")) {
+        char inner[160];
+        (void)snprintf(inner, sizeof inner, "%s.branches", where);
+        rc = once(f, &seen->branches);
+        rc = rc == SL_OK ? next(f) : rc;
+        return rc == SL_OK ? walk_branches(f, &proj->branches, inner) : rc;
     }
-    int rc = next(f);
+    const sl_pk_t *k = rc == SL_OK ? file_key(f) : NULL;
+    if (rc == SL_OK && k == NULL) {
+        return unknown_key(f, where, proj != NULL);
+    }
+    size_t id = rc == SL_OK ? (size_t)(k - sl_pk_keys) : 0;
+    rc = rc == SL_OK ? once(f, &seen->key[id]) : rc;
+    rc = rc == SL_OK ? next(f) : rc;
+    if (rc != SL_OK) {
+        return rc;
+    }
+    size_t line = f->ev.start_mark.line, col = f->ev.start_mark.column;
+    rc = k->kind == PK_GLOBS   ? walk_globs(f, k)
+         : k->kind == PK_RULES ? walk_rules(f, k)
+                               : scalar_value(f, k, &f->scratch);
+    return rc == SL_OK ? add_entry(f, sc, id, line, col) : rc;
+}
+
+/* A scope's mapping (the current event) through its end: its keys, and
+ * for a project (proj) its branch scopes. */
+static int
+walk_scope(pf_t *f, pk_scope_t *sc, const char *where, pk_project_t *proj)
+{
+    seen_t seen;
+    memset(&seen, 0, sizeof seen);
+    int rc = want_mapping(f, where, "thresholds");
+    rc = rc == SL_OK ? next(f) : rc;
     while (rc == SL_OK && f->ev.type != YAML_MAPPING_END_EVENT) {
-        rc = defaults_entry(f);
+        rc = scope_entry(f, sc, where, proj, &seen);
         rc = rc == SL_OK ? next(f) : rc;
     }
     return rc;
 }
 
+/* The current event as the name of a scope (a branch glob or a project)
+ * in a new string *out. */
+static int
+scope_name(pf_t *f, const char *where, const char *what, char **out)
+{
+    char buf[96];
+    int rc = check_key(f, where);
+    size_t len = rc == SL_OK ? f->ev.data.scalar.length : 0;
+    const char *s = rc == SL_OK ? (const char *)f->ev.data.scalar.value : "";
+    int bad = len == 0 || len >= SL_POLICY_NAME_MAX || strlen(s) != len;
+    for (size_t i = 0; i < len && !bad; i++) {
+        bad = (unsigned char)s[i] < 0x20 || s[i] == 0x7f;
+    }
+    if (rc == SL_OK && bad) {
+        return refuse(f,
+                      "%s: want a %s of 1 to %d bytes without control "
+                      "characters, not %s",
+                      where, what, SL_POLICY_NAME_MAX - 1,
+                      described(f, buf, sizeof buf));
+    }
+    if (rc == SL_OK && (*out = strdup(s)) == NULL) {
+        return no_memory(f);
+    }
+    return rc;
+}
+
+/* Makes room for one more scope in list. */
+static pk_scope_t *
+scope_add(pk_scopes_t *list)
+{
+    if (list->n == list->cap) {
+        size_t cap = list->cap == 0 ? 4 : list->cap * 2;
+        pk_scope_t *v = realloc(list->v, cap * sizeof *v);
+        if (v == NULL) {
+            return NULL;
+        }
+        list->v = v;
+        list->cap = cap;
+    }
+    pk_scope_t *sc = &list->v[list->n++];
+    memset(sc, 0, sizeof *sc);
+    return sc;
+}
+
+/* One branch scope (the current event: its glob) and its keys. */
+static int
+branch_entry(pf_t *f, pk_scopes_t *list, const char *where)
+{
+    char buf[48], inner[160];
+    char *glob = NULL;
+    int rc = scope_name(f, where, "branch glob", &glob);
+    for (size_t i = 0; rc == SL_OK && i < list->n; i++) {
+        if (strcmp(list->v[i].name, glob) == 0) {
+            rc = refuse(f, "duplicate branch glob '%s' (first at line %u)",
+                        scalar_shown(f, buf, sizeof buf), list->v[i].line);
+        }
+    }
+    if (rc == SL_OK && list->n == SL_POLICY_BRANCH_SCOPES) {
+        rc = refuse(f, "%s: more than %d branch scopes", where,
+                    SL_POLICY_BRANCH_SCOPES);
+    }
+    pk_scope_t *sc = rc == SL_OK ? scope_add(list) : NULL;
+    if (rc == SL_OK && sc == NULL) {
+        rc = no_memory(f);
+    }
+    if (rc != SL_OK) {
+        free(glob);
+        return rc;
+    }
+    sc->name = glob;
+    sc->line = (uint32_t)f->ev.start_mark.line + 1;
+    sc->col = (uint32_t)f->ev.start_mark.column + 1;
+    (void)snprintf(inner, sizeof inner, "%s.%s", where,
+                   sl_pk_shown(glob, strlen(glob), buf, sizeof buf));
+    rc = next(f);
+    return rc == SL_OK ? walk_scope(f, sc, inner, NULL) : rc;
+}
+
+/* A mapping of branch scopes (the current event) through its end. */
+static int
+walk_branches(pf_t *f, pk_scopes_t *list, const char *where)
+{
+    int rc = want_mapping(f, where, "branch globs to thresholds");
+    rc = rc == SL_OK ? next(f) : rc;
+    while (rc == SL_OK && f->ev.type != YAML_MAPPING_END_EVENT) {
+        rc = branch_entry(f, list, where);
+        rc = rc == SL_OK ? next(f) : rc;
+    }
+    return rc;
+}
+
+/* One project (the current event: its name), its keys and branches. */
+static int
+project_entry(pf_t *f)
+{
+    sl_policy_set_t *s = f->set;
+    char buf[48], inner[160];
+    char *name = NULL;
+    int rc = scope_name(f, "projects", "project name", &name);
+    for (size_t i = 0; rc == SL_OK && i < s->n_projects; i++) {
+        if (strcmp(s->projects[i].self.name, name) == 0) {
+            rc = refuse(f, "duplicate project '%s' (first at line %u)",
+                        scalar_shown(f, buf, sizeof buf),
+                        s->projects[i].self.line);
+        }
+    }
+    if (rc == SL_OK && s->n_projects == SL_POLICY_PROJECTS) {
+        rc = refuse(f, "projects: more than %d projects", SL_POLICY_PROJECTS);
+    }
+    if (rc == SL_OK && s->n_projects == s->cap_projects) {
+        size_t cap = s->cap_projects == 0 ? 4 : s->cap_projects * 2;
+        pk_project_t *v = realloc(s->projects, cap * sizeof *v);
+        rc = v != NULL ? SL_OK : no_memory(f);
+        s->projects = v != NULL ? v : s->projects;
+        s->cap_projects = v != NULL ? cap : s->cap_projects;
+    }
+    if (rc != SL_OK) {
+        free(name);
+        return rc;
+    }
+    pk_project_t *p = &s->projects[s->n_projects++];
+    memset(p, 0, sizeof *p);
+    p->self.name = name;
+    p->self.line = (uint32_t)f->ev.start_mark.line + 1;
+    p->self.col = (uint32_t)f->ev.start_mark.column + 1;
+    (void)snprintf(inner, sizeof inner, "projects.%s",
+                   sl_pk_shown(name, strlen(name), buf, sizeof buf));
+    rc = next(f);
+    return rc == SL_OK ? walk_scope(f, &p->self, inner, p) : rc;
+}
+
+static int
+walk_projects(pf_t *f)
+{
+    int rc = want_mapping(f, "projects", "project names to thresholds");
+    rc = rc == SL_OK ? next(f) : rc;
+    while (rc == SL_OK && f->ev.type != YAML_MAPPING_END_EVENT) {
+        rc = project_entry(f);
+        rc = rc == SL_OK ? next(f) : rc;
+    }
+    return rc;
+}
+
+/* ---- the document -------------------------------------------------------- */
+
+#define ROOT_WANT "a mapping of defaults, branches and projects"
+
 /* One key of the root (the current event) and its value. */
 static int
-root_entry(pf_t *f)
+root_entry(pf_t *f, size_t seen[3])
 {
-    const char *name = NULL;
+    static const char *const keys[3] = {"defaults", "branches", "projects"};
     char buf[48];
-    int rc = key_text(f, NULL, &name);
-    if (rc == SL_OK && !scalar_is(f, "defaults")) {
+    int rc = check_key(f, NULL);
+    size_t k = 0;
+    while (rc == SL_OK && k < 3 && !scalar_is(f, keys[k])) {
+        k++;
+    }
+    if (rc == SL_OK && k == 3) {
         return refuse(f,
-                      "top-level key '%s' is not supported yet (only "
-                      "defaults is, for now)",
-                      shown((const unsigned char *)name,
-                            f->ev.data.scalar.length, buf, sizeof buf));
+                      "unknown top-level key '%s' (known: defaults, "
+                      "branches, projects)",
+                      scalar_shown(f, buf, sizeof buf));
     }
-    if (rc == SL_OK && f->defaults_line != 0) {
-        return refuse(f, "duplicate key 'defaults' (first at line %zu)",
-                      f->defaults_line);
+    rc = rc == SL_OK ? once(f, &seen[k]) : rc;
+    if (rc == SL_OK && k == 0) {
+        f->set->defaults.line = (uint32_t)f->ev.start_mark.line + 1;
+        f->set->defaults.col = (uint32_t)f->ev.start_mark.column + 1;
     }
-    if (rc == SL_OK) {
-        f->defaults_line = f->ev.start_mark.line + 1;
-        rc = next(f);
+    rc = rc == SL_OK ? next(f) : rc;
+    if (rc != SL_OK) {
+        return rc;
     }
-    return rc == SL_OK ? walk_defaults(f) : rc;
+    return k == 0   ? walk_scope(f, &f->set->defaults, "defaults", NULL)
+           : k == 1 ? walk_branches(f, &f->set->branches, "branches")
+                    : walk_projects(f);
 }
 
 /* The root node (the current event) through its end. */
@@ -417,15 +763,15 @@ static int
 walk_root(pf_t *f)
 {
     char buf[96];
+    size_t seen[3] = {0, 0, 0};
     if (f->ev.type != YAML_MAPPING_START_EVENT) {
-        return refuse(f,
-                      "want a mapping with the key defaults (see "
-                      "examples/sluice.yml), not %s",
+        return refuse(f, "want " ROOT_WANT " (see examples/sluice.yml), "
+                         "not %s",
                       described(f, buf, sizeof buf));
     }
     int rc = next(f);
     while (rc == SL_OK && f->ev.type != YAML_MAPPING_END_EVENT) {
-        rc = root_entry(f);
+        rc = root_entry(f, seen);
         rc = rc == SL_OK ? next(f) : rc;
     }
     return rc;
@@ -438,8 +784,8 @@ walk(pf_t *f)
     int rc = next(f); /* stream start */
     rc = rc == SL_OK ? next(f) : rc;
     if (rc == SL_OK && f->ev.type == YAML_STREAM_END_EVENT) {
-        return refuse(f, "no document: want a mapping with the key "
-                         "defaults (see examples/sluice.yml)");
+        return refuse(f, "no document: want " ROOT_WANT " (see "
+                         "examples/sluice.yml)");
     }
     rc = rc == SL_OK ? next(f) : rc; /* the root node */
     rc = rc == SL_OK ? walk_root(f) : rc;
@@ -451,34 +797,81 @@ walk(pf_t *f)
     return rc;
 }
 
-int
-sl_policy_parse(const char *name, const char *text, size_t len,
-                sl_policy_t *p, sl_err_t *err)
+static void
+scope_fini(pk_scope_t *sc)
 {
+    for (size_t i = 0; i < sc->n; i++) {
+        free(sc->e[i].blob);
+    }
+    free(sc->e);
+    free(sc->name);
+}
+
+static void
+scopes_fini(pk_scopes_t *list)
+{
+    for (size_t i = 0; i < list->n; i++) {
+        scope_fini(&list->v[i]);
+    }
+    free(list->v);
+}
+
+void
+sl_policy_set_free(sl_policy_set_t **sp)
+{
+    sl_policy_set_t *s = sp != NULL ? *sp : NULL;
+    if (s == NULL) {
+        return;
+    }
+    scope_fini(&s->defaults);
+    scopes_fini(&s->branches);
+    for (size_t i = 0; i < s->n_projects; i++) {
+        scope_fini(&s->projects[i].self);
+        scopes_fini(&s->projects[i].branches);
+    }
+    free(s->projects);
+    free(s->name);
+    free(s);
+    *sp = NULL;
+}
+
+int
+sl_policy_parse_set(const char *name, const char *text, size_t len,
+                    sl_policy_set_t **out, sl_err_t *err)
+{
+    *out = NULL;
     if (len > SL_POLICY_FILE_MAX) {
         return sl_err_set(err, SL_ETOOBIG,
                           "%s: over 1 MiB, the cap of a policy file", name);
     }
     pf_t *f = calloc(1, sizeof *f); /* yaml_parser_t is large */
-    if (f == NULL || !yaml_parser_initialize(&f->yp)) {
+    sl_policy_set_t *s = calloc(1, sizeof *s);
+    char *copy = strdup(name);
+    if (f == NULL || s == NULL || copy == NULL ||
+        !yaml_parser_initialize(&f->yp)) {
         free(f);
+        free(s);
+        free(copy);
         return sl_err_set(err, SL_ENOMEM, "%s: out of memory", name);
     }
+    s->name = copy;
     f->name = name;
     f->text = text;
     f->len = len;
     f->err = err;
-    sl_policy_defaults(&f->pol);
+    f->set = s;
     yaml_parser_set_input_string(&f->yp, (const unsigned char *)text, len);
     int rc = walk(f);
-    if (rc == SL_OK) {
-        *p = f->pol;
-    }
+    rc = rc == SL_OK ? sl_pk_check_set(s, NULL, 0, err) : rc;
     if (f->have_ev) {
         yaml_event_delete(&f->ev);
     }
     yaml_parser_delete(&f->yp);
     free(f);
+    if (rc != SL_OK) {
+        sl_policy_set_free(&s);
+    }
+    *out = s;
     return rc;
 }
 
@@ -528,30 +921,15 @@ read_capped(const char *path, char **out, size_t *len, sl_err_t *err)
 }
 
 int
-sl_policy_load(const char *path, sl_policy_t *p, sl_err_t *err)
+sl_policy_load_set(const char *path, sl_policy_set_t **out, sl_err_t *err)
 {
     char *text = NULL;
     size_t len = 0;
+    *out = NULL;
     int rc = read_capped(path, &text, &len, err);
     if (rc == SL_OK) {
-        rc = sl_policy_parse(path, text, len, p, err);
+        rc = sl_policy_parse_set(path, text, len, out, err);
     }
     free(text);
     return rc;
-}
-
-/* Placeholder until policy sets land: the overrides when any is given. */
-void
-sl_policy_resolve(const sl_policy_set_t *s, const char *project,
-                  const char *branch, const sl_policy_t *overrides,
-                  sl_policy_mask_t mask, sl_policy_t *out)
-{
-    (void)s;
-    (void)project;
-    (void)branch;
-    if (mask != 0 && overrides != NULL) {
-        *out = *overrides;
-    } else {
-        sl_policy_defaults(out);
-    }
 }
