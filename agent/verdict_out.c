@@ -88,22 +88,57 @@ verdict_why(const sl_pb_run_t *r, const sl_pb_verdict_t *v)
     return NULL;
 }
 
+/* GitHub shows 10 annotations of each kind per step and drops the rest
+ * unsaid: past that, the 10th says how many more there are. */
+#define GH_PER_KIND 10
+
+static void
+gh_reason(FILE *out, const sl_pb_verdict_t *v, const Sluice__V1__Reason *re,
+          const char *cmd)
+{
+    char figures[512];
+    sl_verdict_cells_t c;
+    (void)v;
+    sl_verdict_cells(re, &c);
+    sl_verdict_figures(&c, figures, sizeof figures);
+    gh_command(out, cmd, re->rule, re->subject, re->message, figures);
+}
+
+/* The reasons of one kind (errors: failing, else warnings). */
+static void
+gh_kind(FILE *out, const sl_pb_verdict_t *v, int errors)
+{
+    const char *cmd = errors ? "error" : "warning";
+    size_t n = 0, shown = 0;
+    for (size_t i = 0; i < v->n_reasons; i++) {
+        n += sl_verdict_failing(sl_verdict_reason_status(v, v->reasons[i])) ==
+             errors;
+    }
+    for (size_t i = 0; i < v->n_reasons; i++) {
+        const Sluice__V1__Reason *re = v->reasons[i];
+        if (sl_verdict_failing(sl_verdict_reason_status(v, re)) != errors) {
+            continue;
+        }
+        if (n > GH_PER_KIND && shown == GH_PER_KIND - 1) {
+            char msg[160];
+            (void)snprintf(msg, sizeof msg,
+                           "%zu more %s reason(s): every reason is in the "
+                           "step's log and summary",
+                           n - shown, errors ? "failing" : "warning");
+            gh_command(out, cmd, "more", "", msg, "");
+            return;
+        }
+        gh_reason(out, v, re, cmd);
+        shown++;
+    }
+}
+
 int
 agent_gh_annotations(const sl_pb_run_t *r, FILE *out)
 {
     const sl_pb_verdict_t *v = sl_verdict_of(r);
-    char figures[512];
-    for (size_t i = 0; i < v->n_reasons; i++) {
-        const Sluice__V1__Reason *re = v->reasons[i];
-        sl_verdict_cells_t c;
-        sl_verdict_cells(re, &c);
-        sl_verdict_figures(&c, figures, sizeof figures);
-        gh_command(out,
-                   sl_verdict_failing(sl_verdict_reason_status(v, re))
-                       ? "error"
-                       : "warning",
-                   re->rule, re->subject, re->message, figures);
-    }
+    gh_kind(out, v, 1);
+    gh_kind(out, v, 0);
     const char *why = verdict_why(r, v);
     if (why != NULL) {
         char msg[512];
@@ -179,6 +214,10 @@ md_heading(const sl_pb_run_t *r, const sl_pb_verdict_t *v, FILE *out)
 
 enum { M_SUBJECT, M_BASELINE, M_CHANGE, M_N };
 
+/* Rows of the summary's table at most: GitHub takes 1 MiB of summary per
+ * step, and a row can take a few kB. */
+#define MD_ROWS 200
+
 static void
 md_row(const sl_pb_verdict_t *v, const Sluice__V1__Reason *re,
        const int shown[M_N], FILE *out)
@@ -214,7 +253,7 @@ md_row(const sl_pb_verdict_t *v, const Sluice__V1__Reason *re,
 }
 
 static void
-md_table(const sl_pb_verdict_t *v, FILE *out)
+md_table(const sl_pb_run_t *r, const sl_pb_verdict_t *v, FILE *out)
 {
     int shown[M_N] = {0};
     for (size_t i = 0; i < v->n_reasons; i++) {
@@ -232,10 +271,16 @@ md_table(const sl_pb_verdict_t *v, FILE *out)
             shown[M_SUBJECT] ? " --- |" : "",
             shown[M_BASELINE] ? " ---: |" : "",
             shown[M_CHANGE] ? " ---: |" : "");
-    for (size_t i = 0; i < v->n_reasons; i++) {
+    for (size_t i = 0; i < v->n_reasons && i < MD_ROWS; i++) {
         md_row(v, v->reasons[i], shown, out);
     }
     fputc('\n', out);
+    if (v->n_reasons > MD_ROWS) {
+        fprintf(out, "%zu more reason(s) are left out here: sluice run ",
+                v->n_reasons - MD_ROWS);
+        agent_md_escape(out, r->run_id, 200);
+        fputs(" shows them all.\n\n", out);
+    }
 }
 
 int
@@ -246,7 +291,7 @@ agent_gh_summary(const sl_pb_run_t *r, int64_t now_us, FILE *out)
     md_heading(r, v, out);
     const char *why = verdict_why(r, v);
     if (v->n_reasons > 0) {
-        md_table(v, out);
+        md_table(r, v, out);
     } else if (why == NULL) {
         fputs("No rule broken.\n\n", out);
     }

@@ -556,6 +556,63 @@ test_gh_annotations(void **state)
     free(text);
 }
 
+static size_t
+count(const char *text, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = strstr(text, needle); p != NULL;
+         p = strstr(p + 1, needle)) {
+        n++;
+    }
+    return n;
+}
+
+/* GitHub shows 10 annotations of a kind per step: the 10th says how many
+ * more failed. The summary's table stops at 200 rows and says so. */
+static void
+test_gh_caps(void **state)
+{
+    (void)state;
+    fixture_t f;
+    fixture_init(&f);
+    Sluice__V1__Reason many[205], *manyp[205];
+    for (size_t i = 0; i < 205; i++) {
+        sluice__v1__reason__init(&many[i]);
+        many[i].rule = S("perf.regression");
+        many[i].subject = S("bench");
+        many[i].message = S("slower");
+        many[i].status = i < 12 ? SLUICE__V1__VERDICT_STATUS__VERDICT_FAIL
+                                : SLUICE__V1__VERDICT_STATUS__VERDICT_WARN;
+        manyp[i] = &many[i];
+    }
+    f.verdict.reasons = manyp;
+    f.verdict.n_reasons = 15; /* 12 fail, 3 warn */
+    f.verdict.status = SLUICE__V1__VERDICT_STATUS__VERDICT_FAIL;
+    char *text;
+    CAPTURE(text, assert_int_equal(agent_gh_annotations(&f.run, cap_f), 0));
+    assert_int_equal(count(text, "::error "), 10);
+    assert_int_equal(count(text, "::warning "), 3);
+    assert_int_equal(count(text, "\n"), 13);
+    assert_non_null(strstr(text, "::error title=sluice%3A more::3 more "
+                                 "failing reason(s): every reason is in the "
+                                 "step's log and summary\n::warning "));
+    free(text);
+    f.verdict.n_reasons = 205;
+    CAPTURE(text, assert_int_equal(agent_gh_annotations(&f.run, cap_f), 0));
+    assert_int_equal(count(text, "::error "), 10);
+    assert_int_equal(count(text, "::warning "), 10);
+    assert_non_null(strstr(text, "::warning title=sluice%3A more::184 more "
+                                 "warning reason(s)"));
+    free(text);
+    CAPTURE(text, assert_int_equal(agent_gh_summary(&f.run, NOW, cap_f), 0));
+    assert_int_equal(count(text, "\n| fail | perf.regression | bench | "),
+                     12);
+    assert_int_equal(count(text, "\n| warn | "), 188); /* 200 - 12 */
+    assert_non_null(strstr(text, "\n5 more reason(s) are left out here: "
+                                 "sluice run r1 shows them all.\n"));
+    free(text);
+}
+
 static void
 test_gh_summary(void **state)
 {
@@ -945,6 +1002,7 @@ main(void)
         cmocka_unit_test(test_gh_escape),
         cmocka_unit_test(test_gh_annotations),
         cmocka_unit_test(test_gh_summary),
+        cmocka_unit_test(test_gh_caps),
         cmocka_unit_test_setup_teardown(test_gh_summary_append, dir_setup,
                                         dir_teardown),
         cmocka_unit_test(test_junit_three),
