@@ -368,8 +368,8 @@ static const sl_opt_t push_options[] = {
         "keep the run open for more pushes (finish it later with "
         "'sluice-agent finish')"),
     {"wait", SL_OPT_DUR_OPT, offsetof(agent_cfg_t, wait_ms), NULL, 1, 3600000,
-     NULL, "SECS", "wait for the verdict (default 60 s when given alone); "
-     "exit 1 if it fails", "60"},
+     NULL, "SECS", "wait for the verdict (default 60 s when given alone) "
+     "and print it; exit 1 if it fails or is incomplete", "60"},
     OPT("json", SL_OPT_FLAG, json, NULL, 0, 0, NULL, NULL,
         "print the run summary as JSON"),
     OPT("github", SL_OPT_FLAG, github, NULL, 0, 0, NULL, NULL,
