@@ -28,6 +28,8 @@ typedef struct agent_cfg {
     uint64_t timeout_ms; /* no ack for this long: collector unreachable */
     uint64_t window;     /* un-acknowledged batches in flight at most */
     int json, no_finish, help;
+    int github;            /* --github: annotations and step summary */
+    const char *junit_out; /* --junit-out F: the verdict as JUnit XML */
 } agent_cfg_t;
 
 /* Run metadata resolved from flags, the CI environment and git. */
@@ -110,6 +112,54 @@ void agent_stream_init(agent_stream_t *st, agent_sender_t *s,
 int agent_stream_add(agent_stream_t *st, sl_pb_event_t *ev) SL_NODISCARD;
 /* Sends what is left and frees the batch. */
 int agent_stream_close(agent_stream_t *st) SL_NODISCARD;
+
+/* ---- the verdict for CI systems (verdict_out.c, docs/ci.md) ----
+ * Each takes a run record with every sub-message present (a Run reply
+ * checked for meta and verdict) and reports sl_verdict_of(r). */
+
+/* Writes s as GitHub workflow command data ('%', CR, LF escaped as %25,
+ * %0D, %0A) or, property nonzero, as a property value (':' and ',' too, as
+ * %3A and %2C); invalid UTF-8 and other control characters but tab become
+ * '?'. */
+void agent_gh_escape(FILE *out, const char *s, int property);
+/* One workflow command per reason: "::error title=sluice: RULE[ SUBJECT]::
+ * MESSAGE\nFIGURES" for fail and incomplete, ::warning for warn; and an
+ * ::error for the verdict itself when it fails with no failing reason or
+ * is still pending. SL_EIO. */
+int agent_gh_annotations(const sl_pb_run_t *r, FILE *out) SL_NODISCARD;
+/* Writes s for Markdown: sanitized, cut at max_cols characters, with
+ * \ ` * _ [ ] < > | ~ & # ! backslash-escaped. */
+void agent_md_escape(FILE *out, const char *s, size_t max_cols);
+/* The step summary section: a heading with the status, the run, a table
+ * of the reasons, the baseline line and the rules checked. SL_EIO. */
+int agent_gh_summary(const sl_pb_run_t *r, int64_t now_us, FILE *out)
+    SL_NODISCARD;
+/* Appends that section to path (created if missing) in one write.
+ * SL_EIO / SL_ENOMEM, with the message in err. */
+int agent_gh_summary_append(const sl_pb_run_t *r, int64_t now_us,
+                            const char *path, sl_err_t *err) SL_NODISCARD;
+/* Writes s as XML 1.0 text (attr 0) or attribute value (attr nonzero):
+ * & < > escaped, and " ' tab LF as well in attributes, CR always; invalid
+ * UTF-8 and the characters XML 1.0 forbids or discourages (C0 controls
+ * but tab, LF, CR; DEL and C1; U+FFFE, U+FFFF) become '?'. */
+void agent_xml_escape(FILE *out, const char *s, int attr);
+/* The verdict as JUnit XML: one <testsuite name="sluice gate">, one
+ * <testcase classname="sluice.FAMILY" name="RULE[ SUBJECT]"> per rule
+ * checked (one per reason when the rule has several) and per reason whose
+ * rule is not listed, a <failure> for fail and incomplete reasons, warn
+ * passing with a <system-out>; a "verdict" case when the verdict fails
+ * with no failing reason (<failure>), is pending (<error>), or nothing
+ * else would be in the report. SL_EIO. */
+int agent_junit(const sl_pb_run_t *r, FILE *out) SL_NODISCARD;
+/* agent_junit into path atomically (a temp file beside it, fsync,
+ * rename). SL_EIO / SL_EINVAL with the message in err. */
+int agent_junit_write(const sl_pb_run_t *r, const char *path,
+                      sl_err_t *err) SL_NODISCARD;
+/* What cfg asks for (--github: annotations on stdout, or stderr with
+ * --json, and the summary appended to $GITHUB_STEP_SUMMARY when set;
+ * --junit-out F). Prints each failure on stderr; returns nonzero if any
+ * output failed. */
+int agent_verdict_outputs(const agent_cfg_t *cfg, const sl_pb_run_t *r);
 
 int agent_cmd_push(int argc, char **argv, int finish_only);
 int agent_cmd_flush(int argc, char **argv);

@@ -18,6 +18,7 @@
 #include "sluice/log.h"
 #include "sluice/opt.h"
 #include "sluice/run.h"
+#include "sluice/verdict.h"
 
 typedef struct file {
     const char *path;
@@ -231,11 +232,14 @@ report(const agent_cfg_t *cfg, agent_sender_t *s, const agent_meta_t *m)
         return AGENT_EXIT_UNREACHABLE;
     }
     const sl_pb_run_t *run = rep->run;
-    Sluice__V1__VerdictStatus status = run->verdict->status;
-    if (status == SLUICE__V1__VERDICT_STATUS__VERDICT_PENDING &&
-        run->early_verdict != NULL) {
-        status = run->early_verdict->status; /* an early fail */
+    if (run->meta == NULL || run->verdict == NULL || run->tests == NULL) {
+        fprintf(stderr, "sluice-agent: run %s: incomplete run record\n",
+                m->run_id);
+        sl_wire_free(&rep);
+        return AGENT_EXIT_UNREACHABLE;
     }
+    /* an early fail counts until the final verdict comes */
+    Sluice__V1__VerdictStatus status = sl_verdict_of(run)->status;
     int out_rc = SL_OK;
     if (cfg->json) {
         out_rc = sl_run_json(run, stdout);
@@ -243,9 +247,13 @@ report(const agent_cfg_t *cfg, agent_sender_t *s, const agent_meta_t *m)
     } else if (cfg->wait_ms) {
         sl_run_print_verdict(run, stdout);
     }
+    if (cfg->wait_ms) {
+        /* a failed output is reported; the verdict still sets the exit
+         * status (docs/ci.md) */
+        (void)agent_verdict_outputs(cfg, run);
+    }
     sl_wire_free(&rep);
-    if (status == SLUICE__V1__VERDICT_STATUS__VERDICT_FAIL ||
-        status == SLUICE__V1__VERDICT_STATUS__VERDICT_INCOMPLETE) {
+    if (sl_verdict_failing(status)) {
         return AGENT_EXIT_FAIL;
     }
     if (cfg->wait_ms && status == SLUICE__V1__VERDICT_STATUS__VERDICT_PENDING) {
@@ -385,10 +393,17 @@ static const sl_opt_t push_options[] = {
         "keep the run open for more pushes (finish it later with "
         "'sluice-agent finish')"),
     {"wait", SL_OPT_DUR_OPT, offsetof(agent_cfg_t, wait_ms), NULL, 1, 3600000,
-     NULL, "SECS", "wait for the verdict (default 60 s when given alone); "
-     "exit 1 if it fails", "60"},
+     NULL, "SECS", "wait for the verdict (default 60 s when given alone) "
+     "and print it; exit 1 if it fails or is incomplete", "60"},
     OPT("json", SL_OPT_FLAG, json, NULL, 0, 0, NULL, NULL,
         "print the run summary as JSON"),
+    OPT("github", SL_OPT_FLAG, github, NULL, 0, 0, NULL, NULL,
+        "with --wait: GitHub Actions annotations for the reasons (on stdout, "
+        "on stderr with --json), and the verdict appended to "
+        "$GITHUB_STEP_SUMMARY when set"),
+    OPT("junit-out", SL_OPT_STR, junit_out, NULL, 0, 0, NULL, "F",
+        "with --wait: write the verdict to F as JUnit XML, a test case per "
+        "rule (GitLab, Jenkins)"),
     OPT("timeout", SL_OPT_DUR, timeout_ms, "10s", 100, 3600000,
         "SLUICE_TIMEOUT", "DUR",
         "with no ack for this long, spool and exit 3"),
@@ -419,10 +434,12 @@ push_usage(FILE *out, const char *verb)
         fprintf(out, "usage: sluice-agent flush [OPTION]...\n\n"
                 "Sends the batches left in the spool by earlier pushes.\n");
     }
-    fprintf(out, "\nExit status: 0 pass or warn (or no --wait), 1 fail, 2 "
-                 "usage or input error,\n3 collector unreachable or refusing, "
-                 "or interrupted (events kept in the spool),\nor no verdict "
-                 "in time.\n\n");
+    fprintf(out, "\nExit status: 0 pass or warn (or no --wait), 1 fail or "
+                 "incomplete, 2 usage or\ninput error, 3 collector unreachable "
+                 "or refusing, or interrupted (events\nkept in the spool), or "
+                 "no verdict in time. An output of --github or\n--junit-out "
+                 "that cannot be written is reported on stderr and leaves the "
+                 "exit\nstatus to the verdict.\n\n");
     sl_opt_help(push_options, out);
     if (strcmp(verb, "push") == 0) {
         fputc('\n', out);
@@ -455,6 +472,24 @@ parse_cfg(agent_cfg_t *cfg, int argc, char **argv, int *nfiles)
     return AGENT_EXIT_OK;
 }
 
+/* --github and --junit-out report a verdict: they need --wait. */
+static int
+ci_outputs_ok(const agent_cfg_t *cfg, const char *verb)
+{
+    const char *flag = cfg->github ? "--github" : "--junit-out";
+    if (cfg->junit_out != NULL && cfg->junit_out[0] == '\0') {
+        fprintf(stderr, "sluice-agent %s: --junit-out needs a file name\n",
+                verb);
+        return 0;
+    }
+    if ((cfg->github || cfg->junit_out != NULL) && cfg->wait_ms == 0) {
+        fprintf(stderr, "sluice-agent %s: %s reports the verdict: give "
+                "--wait too\n", verb, flag);
+        return 0;
+    }
+    return 1;
+}
+
 int
 agent_cmd_push(int argc, char **argv, int finish_only)
 {
@@ -469,6 +504,9 @@ agent_cmd_push(int argc, char **argv, int finish_only)
     }
     if ((finish_only && n > 0) || (!finish_only && n == 0)) {
         push_usage(stderr, argv[0]);
+        return AGENT_EXIT_USAGE;
+    }
+    if (!ci_outputs_ok(&cfg, argv[0])) {
         return AGENT_EXIT_USAGE;
     }
     file_t *files = calloc((size_t)n + 1, sizeof *files);
@@ -497,6 +535,11 @@ agent_cmd_flush(int argc, char **argv)
     sl_err_t err = {0};
     char **taken = NULL;
     size_t ntaken = 0;
+    if (cfg.github || cfg.junit_out != NULL) {
+        fprintf(stderr, "sluice-agent flush: --github and --junit-out "
+                "report a verdict: use them with push or finish\n");
+        return AGENT_EXIT_USAGE;
+    }
     rc = agent_sender_init(&s, &cfg, &err);
     rc = rc == SL_OK ? agent_spool_flush(&s, &taken, &ntaken, &err) : rc;
     rc = rc == SL_OK ? agent_sender_drain(&s) : rc;

@@ -3,7 +3,9 @@
 
 #include <string.h>
 
+#include "sluice/clock.h"
 #include "sluice/json.h"
+#include "sluice/verdict.h"
 
 static void
 gen_tests(yajl_gen g, const Sluice__V1__TestCounts *t)
@@ -112,13 +114,98 @@ gen_findings(yajl_gen g, const Sluice__V1__FindingCounts *f)
     (void)yajl_gen_map_close(g);
 }
 
+/* A reason: the contract's keys (rule, value, threshold, baseline,
+ * message), then the ones the gate set (proto3: a zero or empty field is
+ * not set). */
 static void
-gen_verdict(yajl_gen g, const sl_pb_verdict_t *v)
+gen_reason(yajl_gen g, const Sluice__V1__Reason *re)
 {
-    sl_json_str(g, "verdict");
+    (void)yajl_gen_map_open(g);
+    sl_json_kstr(g, "rule", re->rule);
+    sl_json_knum(g, "value", re->value, 1);
+    sl_json_knum(g, "threshold", re->threshold, 1);
+    sl_json_knum(g, "baseline", re->baseline, re->has_baseline);
+    sl_json_kstr(g, "message", re->message);
+    if (re->status != SLUICE__V1__VERDICT_STATUS__VERDICT_PENDING) {
+        sl_json_kstr(g, "status", sl_verdict_name(re->status));
+    }
+    const char *strs[][2] = {{"subject", re->subject},
+                             {"unit", re->unit},
+                             {"method", re->method}};
+    for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
+        if (strs[i][1][0] != '\0') {
+            sl_json_kstr(g, strs[i][0], strs[i][1]);
+        }
+    }
+    if (re->baseline_spread != 0) {
+        sl_json_knum(g, "baseline_spread", re->baseline_spread, 1);
+    }
+    if (re->baseline_n != 0) {
+        sl_json_ku64(g, "baseline_n", re->baseline_n);
+    }
+    if (re->change_pct != 0) {
+        sl_json_knum(g, "change_pct", re->change_pct, 1);
+    }
+    if (re->statistic[0] != '\0') {
+        sl_json_kstr(g, "statistic", re->statistic);
+        sl_json_knum(g, "statistic_value", re->statistic_value, 1);
+    }
+    if (re->p_value != 0) {
+        sl_json_knum(g, "p_value", re->p_value, 1);
+    }
+    (void)yajl_gen_map_close(g);
+}
+
+/* null when the verdict had nothing to compare with. */
+static void
+gen_baseline(yajl_gen g, const Sluice__V1__Baseline *b)
+{
+    sl_json_str(g, "baseline");
+    if (b == NULL) {
+        (void)yajl_gen_null(g);
+        return;
+    }
+    (void)yajl_gen_map_open(g);
+    sl_json_kstr(g, "branch", b->branch);
+    sl_json_str(g, "run_ids");
+    (void)yajl_gen_array_open(g);
+    for (size_t i = 0; i < b->n_run_ids; i++) {
+        sl_json_str(g, b->run_ids[i]);
+    }
+    (void)yajl_gen_array_close(g);
+    sl_json_kstr(g, "commit", b->commit);
+    sl_json_ktime(g, "finished", b->finished_us);
+    sl_json_kbool(g, "pinned", b->pinned);
+    if (b->base_commit[0] != '\0') {
+        sl_json_kstr(g, "base_commit", b->base_commit);
+        sl_json_kbool(g, "base_found", b->base_found);
+    }
+    if (b->runner[0] != '\0') {
+        sl_json_kstr(g, "runner", b->runner);
+    }
+    (void)yajl_gen_map_close(g);
+}
+
+static void
+gen_verdict(yajl_gen g, const char *key, const sl_pb_verdict_t *v)
+{
+    sl_json_str(g, key);
     (void)yajl_gen_map_open(g);
     sl_json_kstr(g, "status", sl_verdict_name(v->status));
-    sl_json_reasons(g, v);
+    sl_json_str(g, "reasons");
+    (void)yajl_gen_array_open(g);
+    for (size_t i = 0; i < v->n_reasons; i++) {
+        gen_reason(g, v->reasons[i]);
+    }
+    (void)yajl_gen_array_close(g);
+    sl_json_kbool(g, "early", v->early);
+    gen_baseline(g, v->baseline);
+    sl_json_str(g, "rules_checked");
+    (void)yajl_gen_array_open(g);
+    for (size_t i = 0; i < v->n_rules_checked; i++) {
+        sl_json_str(g, v->rules_checked[i]);
+    }
+    (void)yajl_gen_array_close(g);
     (void)yajl_gen_map_close(g);
 }
 
@@ -156,7 +243,10 @@ gen_run(yajl_gen g, const sl_pb_run_t *r)
     gen_coverage(g, r);
     gen_benchmarks(g, r);
     gen_findings(g, r->findings);
-    gen_verdict(g, r->verdict);
+    gen_verdict(g, "verdict", r->verdict);
+    if (r->early_verdict != NULL) {
+        gen_verdict(g, "early_verdict", r->early_verdict);
+    }
     gen_artifacts(g, r);
     sl_json_kbool(g, "capped", r->capped);
     (void)yajl_gen_map_close(g);
@@ -236,16 +326,45 @@ print_kinds(const sl_pb_run_t *r, FILE *out)
     }
 }
 
+/* "verdict: fail (early)  run r1  project demo  branch main  commit
+ * 0123456789ab": what is known of the run, sanitized. */
+static void
+print_status(const sl_pb_run_t *r, const sl_pb_verdict_t *v, FILE *out)
+{
+    static const struct {
+        const char *label;
+        size_t cols;
+    } parts[] = {{"run", 64}, {"project", 40}, {"branch", 40}, {"commit", 0}};
+    const char *vals[] = {r->run_id, r->meta->project, r->meta->branch,
+                          r->meta->commit};
+    char cell[256];
+    fprintf(out, "verdict: %s%s", sl_verdict_name(v->status),
+            v->early ? " (early)" : "");
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+        if (vals[i][0] == '\0') {
+            continue;
+        }
+        if (i == 3) {
+            sl_verdict_commit(vals[i], cell, sizeof cell);
+        } else {
+            (void)sl_verdict_cell(vals[i], parts[i].cols, cell, sizeof cell);
+        }
+        fprintf(out, "  %s %s", parts[i].label, cell);
+    }
+    fputc('\n', out);
+}
+
+void
+sl_run_print_verdict_at(const sl_pb_run_t *r, int64_t now_us, FILE *out)
+{
+    const sl_pb_verdict_t *v = sl_verdict_of(r);
+    print_status(r, v, out);
+    print_kinds(r, out);
+    sl_verdict_print_reasons(v, now_us, out);
+}
+
 void
 sl_run_print_verdict(const sl_pb_run_t *r, FILE *out)
 {
-    const sl_pb_verdict_t *v = r->verdict;
-    fprintf(out, "verdict: %s  (run %s)\n", sl_verdict_name(v->status),
-            r->run_id);
-    print_kinds(r, out);
-    for (size_t i = 0; i < v->n_reasons; i++) {
-        const Sluice__V1__Reason *re = v->reasons[i];
-        fprintf(out, "  %-20s %s (value %g, threshold %g)\n", re->rule,
-                re->message, re->value, re->threshold);
-    }
+    sl_run_print_verdict_at(r, sl_now_us(), out);
 }

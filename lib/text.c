@@ -112,3 +112,28 @@ sl_utf8_bad(const char *s, size_t len)
     }
     return len;
 }
+
+size_t
+sl_utf8_next(const char *s, size_t len, uint32_t *cp)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    unsigned char lo, hi;
+    if (len == 0) {
+        return 0;
+    }
+    if (u[0] < 0x80) {
+        *cp = u[0];
+        return 1;
+    }
+    size_t n = text_utf8_lead(u[0], &lo, &hi);
+    if (n == 0 || len < n || sl_utf8_bad(s, n) != n) {
+        return 0;
+    }
+    /* the lead byte keeps 5, 4 or 3 bits for 2, 3 or 4 bytes */
+    uint32_t c = u[0] & (0x7Fu >> n);
+    for (size_t k = 1; k < n; k++) {
+        c = (c << 6) | (u[k] & 0x3Fu);
+    }
+    *cp = c;
+    return n;
+}

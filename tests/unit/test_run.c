@@ -389,10 +389,13 @@ test_run_print_verdict(void **state)
     sl_run_print_verdict(r, f);
     assert_int_equal(fclose(f), 0);
     assert_string_equal(
-        text, "verdict: fail  (run r1)\n"
+        text, "verdict: fail  run r1  project core  branch main  commit "
+              "abc123\n"
               "  tests       5: 2 passed, 1 failed, 1 errors, 1 skipped\n"
-              "  tests.failed         1 test failed (value 1, threshold 0)\n"
-              "  perf                 slower (value 12.5, threshold 10)\n");
+              "  status  rule          value  threshold  baseline  message\n"
+              "  fail    tests.failed  1      0                    1 test "
+              "failed\n"
+              "  fail    perf          12.5   10         9.5       slower\n");
     free(text);
     sl_run_free(&r);
 }

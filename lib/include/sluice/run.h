@@ -59,7 +59,10 @@ const char *sl_state_name(Sluice__V1__RunState state);
 /* The status filter value of a run: its verdict name, or "open". */
 const char *sl_run_status(const sl_pb_run_t *r);
 
-/* Writes the run summary of DESIGN.md's contract as JSON to out.
+/* Writes the run summary of DESIGN.md's contract as JSON to out. Its
+ * verdict {status, reasons [{rule, value, threshold, baseline, message,
+ * and the reason's other fields the gate set}], early, baseline (null:
+ * none), rules_checked}, and early_verdict alike when the run has one.
  * SL_EIO / SL_ENOMEM. */
 int sl_run_json(const sl_pb_run_t *r, FILE *out) SL_NODISCARD;
 
@@ -74,7 +77,15 @@ void sl_run_json_coverage(yajl_gen g, const Sluice__V1__Coverage *c,
  * open in g. */
 void sl_run_json_benchmark(yajl_gen g, const Sluice__V1__Benchmark *b);
 
-/* Writes the verdict for people: status line, then one line per reason. */
+/* Writes the verdict for people (sluice-agent push --wait, sluice run R,
+ * sluice check): the status line (status, "(early)" for an early verdict,
+ * run id, project, branch, commit), a line per kind of result the run has,
+ * then the table of reasons, the baseline and the rules checked
+ * (verdict.h). The verdict is sl_verdict_of(r); now_us dates the
+ * baseline's age. */
+void sl_run_print_verdict_at(const sl_pb_run_t *r, int64_t now_us,
+                             FILE *out);
+/* sl_run_print_verdict_at now. */
 void sl_run_print_verdict(const sl_pb_run_t *r, FILE *out);
 
 #endif

@@ -3,6 +3,7 @@
 #define SLUICE_TEXT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* A text buffer with a hard cap over caller-owned storage: appends past the
  * cap are cut on a UTF-8 character boundary and the rest dropped (cut is
@@ -29,5 +30,10 @@ void sl_text_rtrim(sl_text_t *t);
  * character (RFC 3629: no overlong forms, no surrogates, nothing past
  * U+10FFFF), or len when all of it is valid. */
 size_t sl_utf8_bad(const char *s, size_t len);
+
+/* The length in bytes of the valid UTF-8 character starting s[len] (1 to
+ * 4), with its code point in *cp; 0 when s does not start one (len 0, a
+ * bad or cut sequence: the strict rules of sl_utf8_bad). */
+size_t sl_utf8_next(const char *s, size_t len, uint32_t *cp);
 
 #endif
