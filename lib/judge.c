@@ -412,7 +412,6 @@ judge_coverage(judge_t *j)
                 x->baseline = then;
                 x->has_baseline = 1;
                 x->baseline_n = 1;
-                x->change_pct = -drop;
                 set_str(j, &x->unit, "%");
             }
         }

@@ -4,7 +4,9 @@
  * protected branch, flaky tests, declared kinds (--expect). */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "harness.h"
 
@@ -332,12 +334,130 @@ test_tests_rules(void **state)
     h_finish(h);
 }
 
+#define FIX SL_SOURCE_DIR "/tests/fixtures/"
+
+static int
+push_files(h_env_t *h, const h_proc_t *c, const char *run_id,
+           const char *branch, const char *f1, const char *f2)
+{
+    const h_result_t *r = h_agent(
+        h, "push", "--collector", c->listen, "--project", "pol", "--branch",
+        branch, "--commit", run_id, "--run-id", run_id, WAIT, f1, f2, NULL);
+    return r->status;
+}
+
+/* Waits (deadline 20 s) until path holds text with needle. */
+static char *
+wait_for_text(const char *path, const char *needle)
+{
+    for (int i = 0; i < 400; i++) {
+        char *t = h_read(path);
+        if (t != NULL && strstr(t, needle) != NULL) {
+            return t;
+        }
+        free(t);
+        struct timespec ts = {0, 50 * 1000 * 1000};
+        (void)nanosleep(&ts, NULL);
+    }
+    fail_msg("%s never held '%s'", path, needle);
+    return NULL;
+}
+
+/* A policy file turns on what the defaults leave off: branch coverage, the
+ * drop against the baseline, only new findings counted, Welch's t-test for
+ * "work", and an alert command. */
+static void
+test_policy_rules(void **state)
+{
+    h_env_t *h = *state;
+    char data[H_PATH], gate[H_PATH], policy[H_PATH], alerts[H_PATH];
+    h_path(h, "alerts.jsonl", alerts);
+    FILE *f = fopen(h_path(h, "sluice.yml", policy), "w");
+    assert_non_null(f);
+    fprintf(f, "defaults:\n"
+               "  min_coverage: 0\n"
+               "  min_branch_coverage: 40\n"
+               "  max_coverage_drop: 2\n"
+               "  count_findings: new\n"
+               "  max_medium_vulns: unlimited\n"
+               "  alert_command: \"cat >> %s\"\n"
+               "  benchmarks:\n"
+               "    - match: work\n"
+               "      method: welch\n",
+            alerts);
+    assert_int_equal(fclose(f), 0);
+    h_proc_t *c = h_collector_start(h, h_path(h, "data", data), NULL);
+    (void)h_gate_start_args(h, c, h_path(h, "gate", gate), "--policy",
+                            policy, NULL);
+
+    /* main-1: coverage 75% lines, 70% branches; main-2 the same and
+     * flawfinder's 4 high findings, all new against main-1: a fail, and a
+     * new_finding alert delivered to the command */
+    const char *lcov = FIX "lcov/geninfo.info";
+    const char *sarif = FIX "sarif/flawfinder.sarif";
+    assert_int_equal(push_files(h, c, "p-main-1", "main", lcov, NULL), 0);
+    assert_int_equal(push_files(h, c, "p-main-2", "main", lcov, sarif), 1);
+    const Sluice__V1__Reason *x =
+        find_reason(h_run_get(h, c, "p-main-2")->verdict, "findings.high");
+    assert_non_null(x);
+    h_assert_contains(x->message, "4 new high finding(s)");
+    char *t = wait_for_text(alerts, "\"kind\":\"new_finding\"");
+    h_assert_contains(t, "\"run_id\":\"p-main-2\"");
+    free(t);
+
+    /* the same findings on a topic branch: none new, a pass */
+    assert_int_equal(push_files(h, c, "p-topic-sec", "topic", sarif, NULL),
+                     0);
+    assert_int_equal(h_run_get(h, c, "p-topic-sec")->verdict->status,
+                     SLUICE__V1__VERDICT_STATUS__VERDICT_PASS);
+
+    /* gcovr: lines 65.5% (main-2: 75%, a drop of 9.5 points), branches
+     * 37.5% < 40% */
+    assert_int_equal(push_files(h, c, "p-topic-cov", "topic",
+                                FIX "cobertura/gcovr.xml", NULL),
+                     1);
+    const sl_pb_verdict_t *v = h_run_get(h, c, "p-topic-cov")->verdict;
+    x = find_reason(v, "coverage.branch");
+    assert_non_null(x);
+    assert_true(x->value == 37.5);
+    x = find_reason(v, "coverage.drop");
+    assert_non_null(x);
+    assert_true(x->baseline == 75.0);
+    h_assert_contains(x->message, "run p-main-2");
+
+    /* Welch: three main runs at 10 ms (10 samples each), a topic run at
+     * 11 ms: +10%, t and p in the reason */
+    char file[H_PATH];
+    for (int i = 3; i <= 5; i++) {
+        char id[16], name[32];
+        (void)snprintf(id, sizeof id, "p-main-%d", i);
+        (void)snprintf(name, sizeof name, "%s.json", id);
+        hyperfine(h, name, 0.010, file);
+        assert_int_equal(push_files(h, c, id, "main", file, NULL), 0);
+    }
+    hyperfine(h, "p-topic-perf.json", 0.011, file);
+    assert_int_equal(push_files(h, c, "p-topic-perf", "topic", file, NULL),
+                     1);
+    x = find_reason(h_run_get(h, c, "p-topic-perf")->verdict,
+                    "bench.regression");
+    assert_non_null(x);
+    assert_string_equal(x->method, "welch");
+    assert_string_equal(x->statistic, "t");
+    assert_true(x->statistic_value > 5);
+    assert_true(x->p_value < 0.001);
+    assert_int_equal(x->baseline_n, 3);
+    assert_true(x->change_pct > 9.9 && x->change_pct < 10.1);
+    h_finish(h);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_benchmarks, h_setup, h_teardown),
         cmocka_unit_test_setup_teardown(test_tests_rules, h_setup,
+                                        h_teardown),
+        cmocka_unit_test_setup_teardown(test_policy_rules, h_setup,
                                         h_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
