@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "harness.h"
 
@@ -351,7 +352,7 @@ static char *
 wait_for_text(const char *path, const char *needle)
 {
     for (int i = 0; i < 400; i++) {
-        char *t = h_read(path);
+        char *t = access(path, R_OK) == 0 ? h_read(path) : NULL;
         if (t != NULL && strstr(t, needle) != NULL) {
             return t;
         }
