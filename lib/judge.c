@@ -601,7 +601,9 @@ judge_one_bench(judge_t *j, const Sluice__V1__Benchmark *b)
     x->statistic_value = co.stat;
     x->p_value = co.p;
     set_str(j, &x->unit, b->unit);
-    set_str(j, &x->statistic, co.stat_name);
+    if (rule->method != SL_BENCH_PERCENT) { /* percent: change_pct says it */
+        set_str(j, &x->statistic, co.stat_name);
+    }
     set_str(j, &x->method, m);
 }
 
