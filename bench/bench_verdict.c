@@ -779,15 +779,15 @@ report_raw(const bench_t *b)
         printf("raw limit: bare DEALER -> ROUTER echo, tcp loopback, libzmq "
                "only, %zu-byte request, %zu-byte reply\n",
                b->req_len, b->rep_len);
-        printf("  1 in flight:          p50 %7.1f us  p99 %7.1f us  max "
-               "%7.1f us (%zu round trips)\n",
-               US(b->echo1.p50), US(b->echo1.p99), US(b->echo1.max),
-               b->echo1.n);
-        printf("  %4llu in flight (%llu processes): p50 %7.1f us  p99 %7.1f "
-               "us  max %7.1f us\n",
-               (unsigned long long)cfg->inflight,
-               (unsigned long long)cfg->procs, US(b->echon.p50),
-               US(b->echon.p99), US(b->echon.max));
+        char label[64];
+        (void)snprintf(label, sizeof label, "%llu in flight (%llu proc.):",
+                       (unsigned long long)cfg->inflight,
+                       (unsigned long long)cfg->procs);
+        printf("  %-26s p50 %7.1f us  p99 %7.1f us  max %7.1f us (%zu "
+               "round trips)\n", "1 in flight (1 proc.):", US(b->echo1.p50),
+               US(b->echo1.p99), US(b->echo1.max), b->echo1.n);
+        printf("  %-26s p50 %7.1f us  p99 %7.1f us  max %7.1f us\n", label,
+               US(b->echon.p50), US(b->echon.p99), US(b->echon.max));
         printf("  ratio verdict latency / echo: p50 %.0fx, p99 %.0fx (1 in "
                "flight); p50 %.0fx, p99 %.0fx (%llu in flight)\n",
                ratio(b->lat.p50, b->echo1.p50), ratio(b->lat.p99, b->echo1.p99),
