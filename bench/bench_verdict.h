@@ -31,7 +31,7 @@ typedef struct vb_res { /* one measured run, written by its agent process */
     uint8_t done;
 } vb_res_t;
 
-typedef struct vb_proc { /* one agent or echo client process */
+typedef struct vb_proc { /* one agent process */
     int64_t t_go, t_end; /* monotonic ns: all started, own last verdict */
     double cpu_s;        /* user + system between them (getrusage) */
     uint64_t done;
