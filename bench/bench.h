@@ -4,6 +4,7 @@
 #ifndef SLUICE_BENCH_H
 #define SLUICE_BENCH_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -69,8 +70,49 @@ void bench_machine_take(bench_machine_t *m);
 void bench_print_machine(const bench_machine_t *a, const bench_machine_t *b,
                          double ours_s);
 
+/* The CPU seconds (user in *user, system in *sys) all threads of one
+ * process used between snapshots a and b, without printing. */
+void bench_snap_cpu(const bench_snap_t *a, const bench_snap_t *b,
+                    double *user, double *sys);
+
 /* VmHWM of /proc/PID/status in KiB; 0 when it cannot be read. */
 uint64_t bench_peak_rss_kib(long pid);
+
+/* ---- latency figures ---- */
+
+/* Sorts v[0..n) ascending. */
+void bench_sort_i64(int64_t *v, size_t n);
+/* The p-th percentile (0..100) of sorted v[0..n), nearest rank; 0 when n
+ * is 0. */
+int64_t bench_pct(const int64_t *sorted, size_t n, double p);
+/* The monotonic clock in nanoseconds. */
+int64_t bench_mono_ns(void);
+
+/* ---- any daemon as a child process ---- */
+
+/* posix_spawns argv[0] with argv (NULL-terminated), its stdout and stderr
+ * into the file log (truncated). *pid receives its pid. SL_ESYS (message
+ * on stderr). */
+int bench_spawn(pid_t *pid, char *const argv[], const char *log)
+    SL_NODISCARD;
+
+/* Polls the ready file path against a deadline until it names every one
+ * of the nkeys keys, and copies their values into vals[i] (cap bytes
+ * each). SL_EIO when the process *pid exits first (it is reaped: *pid
+ * becomes 0), SL_EINTR when *stop is set (stop may be NULL),
+ * SL_ETIMEDOUT. who names the process in messages. */
+int bench_wait_ready(const char *who, pid_t *pid, const char *path,
+                     int nkeys, const char *const keys[], char *const vals[],
+                     size_t cap, const volatile sig_atomic_t *stop)
+    SL_NODISCARD;
+
+/* SIGTERM to *pid, then waitpid against a deadline; *status gets the wait
+ * status and *pid becomes 0. SL_ETIMEDOUT when it needed SIGKILL,
+ * SL_EINVAL when *pid is not running (0). */
+int bench_stop(const char *who, pid_t *pid, int *status) SL_NODISCARD;
+
+/* Prints the file at path (a daemon's log, its first 16 KiB) on stderr. */
+void bench_dump_file(const char *who, const char *path);
 
 /* ---- the collector as a child process ---- */
 

@@ -256,6 +256,19 @@ bench_print_cpu(const char *who, long pid, const char *unnamed,
     *sys = ts;
 }
 
+void
+bench_snap_cpu(const bench_snap_t *a, const bench_snap_t *b, double *user,
+               double *sys)
+{
+    double u, sy;
+    *user = *sys = 0;
+    for (int i = 0; i < b->n; i++) {
+        task_delta(a, b, i, &u, &sy);
+        *user += u;
+        *sys += sy;
+    }
+}
+
 /* "cpu  user nice system idle iowait irq softirq steal ..." (proc(5)). */
 void
 bench_machine_take(bench_machine_t *m)
@@ -324,63 +337,66 @@ bench_peak_rss_kib(long pid)
     return parse_token(p, strspn(p, "0123456789"), &v) == SL_OK ? v : 0;
 }
 
-/* ---- the collector process --------------------------------------------- */
+/* ---- latency figures --------------------------------------------------- */
 
-int
-bench_coll_paths(bench_coll_t *c, const char *dir)
+int64_t
+bench_mono_ns(void)
 {
-    int rc = bench_fmt(c->data, sizeof c->data, "%s/data", dir);
-    if (rc == SL_OK) {
-        rc = bench_fmt(c->ready, sizeof c->ready, "%s/ready", dir);
-    }
-    if (rc == SL_OK) {
-        rc = bench_fmt(c->log, sizeof c->log, "%s/collector.log", dir);
-    }
-    return rc;
+    struct timespec ts;
+    (void)clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* posix_spawns the collector with stdout and stderr into its log file. */
-int
-bench_coll_spawn(bench_coll_t *c, const char *bin, const char *log_level,
-                 int nextra, char **extra)
+static int
+cmp_i64(const void *a, const void *b)
 {
-    const char *fixed[] = {bin,
-                           "--data",
-                           c->data,
-                           "--listen",
-                           "tcp://127.0.0.1:*",
-                           "--publish",
-                           "tcp://127.0.0.1:*",
-                           "--ready-file",
-                           c->ready,
-                           "--log-level",
-                           log_level};
-    enum { NFIXED = sizeof fixed / sizeof fixed[0] };
-    char *argv[NFIXED + BENCH_MAX_EXTRA + 1];
-    int n = 0;
-    for (; n < (int)NFIXED; n++) {
-        argv[n] = (char *)(uintptr_t)fixed[n];
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+void
+bench_sort_i64(int64_t *v, size_t n)
+{
+    if (n > 1) {
+        qsort(v, n, sizeof *v, cmp_i64);
     }
-    for (int i = 0; i < nextra && i < BENCH_MAX_EXTRA; i++) {
-        argv[n++] = extra[i];
+}
+
+/* Nearest rank: the smallest value with at least p% of them at or below. */
+int64_t
+bench_pct(const int64_t *sorted, size_t n, double p)
+{
+    if (n == 0) {
+        return 0;
     }
-    argv[n] = NULL;
+    double rank = p / 100.0 * (double)n;
+    size_t k = (size_t)rank;
+    k = (double)k < rank ? k + 1 : k; /* ceil */
+    k = k == 0 ? 1 : k > n ? n : k;
+    return sorted[k - 1];
+}
+
+/* ---- any daemon as a child process ------------------------------------ */
+
+int
+bench_spawn(pid_t *pid, char *const argv[], const char *log)
+{
     posix_spawn_file_actions_t fa;
     int e = posix_spawn_file_actions_init(&fa);
     if (e == 0) {
         e = posix_spawn_file_actions_addopen(
-            &fa, 1, c->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            &fa, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     }
     if (e == 0) {
         e = posix_spawn_file_actions_adddup2(&fa, 1, 2);
     }
     if (e == 0) {
-        e = posix_spawn(&c->pid, bin, &fa, NULL, argv, environ);
+        e = posix_spawn(pid, argv[0], &fa, NULL, argv, environ);
     }
     (void)posix_spawn_file_actions_destroy(&fa);
     if (e != 0) {
-        c->pid = 0;
-        fprintf(stderr, "bench: cannot start %s: %s\n", bin, strerror(e));
+        *pid = 0;
+        fprintf(stderr, "bench: cannot start %s: %s\n", argv[0], strerror(e));
         return SL_ESYS;
     }
     return SL_OK;
@@ -409,51 +425,63 @@ ready_value(const char *buf, const char *key, char *out, size_t cap)
     return SL_ENOTFOUND;
 }
 
-/* Polls the ready file against a deadline; fails at once if the collector
- * exits first. */
+/* Nonzero when buf names every key (values copied into vals). */
+static int
+ready_all(const char *buf, int nkeys, const char *const keys[],
+          char *const vals[], size_t cap)
+{
+    for (int i = 0; i < nkeys; i++) {
+        if (ready_value(buf, keys[i], vals[i], cap) != SL_OK) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 int
-bench_coll_wait_ready(bench_coll_t *c)
+bench_wait_ready(const char *who, pid_t *pid, const char *path, int nkeys,
+                 const char *const keys[], char *const vals[], size_t cap,
+                 const volatile sig_atomic_t *stop)
 {
     double deadline = bench_mono_s() + READY_TIMEOUT_S;
-    char buf[2048];
+    char buf[4096];
     while (bench_mono_s() < deadline) {
-        if (read_small(c->ready, buf, sizeof buf) > 0 &&
-            ready_value(buf, "listen", c->listen, sizeof c->listen) == SL_OK &&
-            ready_value(buf, "publish", c->publish, sizeof c->publish) ==
-                SL_OK) {
+        if (read_small(path, buf, sizeof buf) > 0 &&
+            ready_all(buf, nkeys, keys, vals, cap)) {
             return SL_OK;
         }
         int st = 0;
-        if (waitpid(c->pid, &st, WNOHANG) == c->pid) {
-            c->pid = 0;
-            fprintf(stderr,
-                    "bench: the collector exited (status "
-                    "0x%x) before it was ready\n",
-                    (unsigned)st);
+        if (waitpid(*pid, &st, WNOHANG) == *pid) {
+            *pid = 0;
+            fprintf(stderr, "bench: the %s exited (status 0x%x) before it "
+                    "was ready\n", who, (unsigned)st);
             return SL_EIO;
+        }
+        if (stop != NULL && *stop) {
+            return SL_EINTR;
         }
         nap_ms(5);
     }
-    fprintf(stderr, "bench: no ready file after %.0f s\n", READY_TIMEOUT_S);
+    fprintf(stderr, "bench: no ready file from the %s after %.0f s\n", who,
+            READY_TIMEOUT_S);
     return SL_ETIMEDOUT;
 }
 
-/* SIGTERM, then waitpid against a deadline; needing SIGKILL is a failure.
- * *status receives the wait status. */
+/* SIGTERM, then waitpid against a deadline; needing SIGKILL is a failure. */
 int
-bench_coll_stop(bench_coll_t *c, int *status)
+bench_stop(const char *who, pid_t *pid, int *status)
 {
-    if (c->pid <= 0) {
+    if (*pid <= 0) {
         return SL_EINVAL;
     }
-    if (kill(c->pid, SIGTERM) != 0) {
+    if (kill(*pid, SIGTERM) != 0) {
         return SL_ESYS;
     }
     double deadline = bench_mono_s() + STOP_TIMEOUT_S;
     for (;;) {
-        pid_t r = waitpid(c->pid, status, WNOHANG);
-        if (r == c->pid) {
-            c->pid = 0;
+        pid_t r = waitpid(*pid, status, WNOHANG);
+        if (r == *pid) {
+            *pid = 0;
             return SL_OK;
         }
         if ((r < 0 && errno != EINTR) || bench_mono_s() > deadline) {
@@ -461,21 +489,85 @@ bench_coll_stop(bench_coll_t *c, int *status)
         }
         nap_ms(5);
     }
-    (void)kill(c->pid, SIGKILL);
-    (void)waitpid(c->pid, status, 0);
-    c->pid = 0;
-    fprintf(stderr, "bench: the collector ignored SIGTERM for %.0f s\n",
+    (void)kill(*pid, SIGKILL);
+    (void)waitpid(*pid, status, 0);
+    *pid = 0;
+    fprintf(stderr, "bench: the %s ignored SIGTERM for %.0f s\n", who,
             STOP_TIMEOUT_S);
     return SL_ETIMEDOUT;
 }
 
 void
-bench_coll_dump_log(const bench_coll_t *c)
+bench_dump_file(const char *who, const char *path)
 {
     char buf[16384];
-    if (read_small(c->log, buf, sizeof buf) > 0) {
-        fprintf(stderr, "---- collector log (%s) ----\n%s----\n", c->log, buf);
+    if (read_small(path, buf, sizeof buf) > 0) {
+        fprintf(stderr, "---- %s log (%s) ----\n%s----\n", who, path, buf);
     }
+}
+
+/* ---- the collector process --------------------------------------------- */
+
+int
+bench_coll_paths(bench_coll_t *c, const char *dir)
+{
+    int rc = bench_fmt(c->data, sizeof c->data, "%s/data", dir);
+    if (rc == SL_OK) {
+        rc = bench_fmt(c->ready, sizeof c->ready, "%s/ready", dir);
+    }
+    if (rc == SL_OK) {
+        rc = bench_fmt(c->log, sizeof c->log, "%s/collector.log", dir);
+    }
+    return rc;
+}
+
+int
+bench_coll_spawn(bench_coll_t *c, const char *bin, const char *log_level,
+                 int nextra, char **extra)
+{
+    const char *fixed[] = {bin,
+                           "--data",
+                           c->data,
+                           "--listen",
+                           "tcp://127.0.0.1:*",
+                           "--publish",
+                           "tcp://127.0.0.1:*",
+                           "--ready-file",
+                           c->ready,
+                           "--log-level",
+                           log_level};
+    enum { NFIXED = sizeof fixed / sizeof fixed[0] };
+    char *argv[NFIXED + BENCH_MAX_EXTRA + 1];
+    int n = 0;
+    for (; n < (int)NFIXED; n++) {
+        argv[n] = (char *)(uintptr_t)fixed[n];
+    }
+    for (int i = 0; i < nextra && i < BENCH_MAX_EXTRA; i++) {
+        argv[n++] = extra[i];
+    }
+    argv[n] = NULL;
+    return bench_spawn(&c->pid, argv, c->log);
+}
+
+int
+bench_coll_wait_ready(bench_coll_t *c)
+{
+    static const char *const keys[] = {"listen", "publish"};
+    char *const vals[] = {c->listen, c->publish};
+    return bench_wait_ready("collector", &c->pid, c->ready, 2, keys, vals,
+                            sizeof c->listen, NULL);
+}
+
+int
+bench_coll_stop(bench_coll_t *c, int *status)
+{
+    return bench_stop("collector", &c->pid, status);
+}
+
+void
+bench_coll_dump_log(const bench_coll_t *c)
+{
+    bench_dump_file("collector", c->log);
 }
 
 /* Raw LMDB here, not sl_store: the store module has no call for the last
