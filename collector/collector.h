@@ -61,6 +61,7 @@ typedef struct collector {
     int writer_started;
     zlist_t *waiters;  /* main thread: pending WaitVerdict requests */
     uint8_t store_id[16];
+    volatile int *stop; /* collector_run's stop flag */
 } collector_t;
 
 /* Opens the store and binds every socket (ready file written by main). */

@@ -103,6 +103,10 @@ void gate_close(gate_t *g);
  * past checkpoint + 1 shows that some were missed (the entries from there
  * on are left for a catch-up). */
 int gate_fold(gate_t *g, const sl_pb_chunk_t *c, int *gap) SL_NODISCARD;
+/* gate_fold of chunks c[0..n) in order, in one transaction (one synced
+ * commit for all the live chunks that were waiting). */
+int gate_fold_many(gate_t *g, const sl_pb_chunk_t *const *c, size_t n,
+                   int *gap) SL_NODISCARD;
 
 /* Checks that chunk c comes from the store the state follows (the first
  * chunk ever seen names it). SL_EPROTO, logged, for another store: its

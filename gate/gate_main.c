@@ -13,6 +13,7 @@
 #define IDLE_MS 250      /* a catch-up read when nothing arrived this long */
 #define RESEND_MS 1000   /* pending verdicts are sent again this often */
 #define READ_PAGE 1000
+#define LIVE_BATCH 64  /* live chunks folded in one transaction at most */
 #define ALERT_QUEUE 256  /* deliveries waiting at most (alert_out.h) */
 
 int
@@ -122,30 +123,64 @@ catch_up(gate_t *g)
     }
 }
 
-static int
-on_sub(gate_t *g)
+/* Takes one live message off the SUB socket (called when one is there):
+ * its chunk, or NULL for a message that does not decode. *got is 0 when
+ * no message came. */
+static sl_pb_chunk_t *
+recv_chunk(gate_t *g, int *got)
 {
     zmsg_t *m = zmsg_recv(g->sub);
     zframe_t *topic = m ? zmsg_pop(m) : NULL;
     zframe_t *body = m ? zmsg_pop(m) : NULL;
     sl_pb_chunk_t *c = NULL;
-    int rc = SL_OK;
+    *got = m != NULL;
     if (body != NULL &&
         sl_wire_unpack(&sluice__v1__log_chunk__descriptor, zframe_data(body),
-                       zframe_size(body), (void **)&c, NULL) == SL_OK) {
-        size_t n = c->n_lsn < c->n_events ? c->n_lsn : c->n_events;
-        int gap = 0;
-        rc = gate_check_store(g, c);
-        if (rc == SL_OK && n > 0 && c->lsn[0] > g->last_lsn + 1) {
-            rc = catch_up(g); /* missed some: read them from the log */
-        }
-        rc = rc == SL_OK && n > 0 ? fold_and_send(g, c, &gap) : rc;
-        rc = rc == SL_OK && gap ? catch_up(g) : rc;
+                       zframe_size(body), (void **)&c, NULL) != SL_OK) {
+        c = NULL;
     }
-    sl_wire_free(&c);
     zframe_destroy(&topic);
     zframe_destroy(&body);
     zmsg_destroy(&m);
+    return c;
+}
+
+/* Folds the live chunks waiting on the SUB socket (at most LIVE_BATCH) in
+ * one transaction: one synced commit for all of them, not one each. */
+static int
+on_sub(gate_t *g)
+{
+    sl_pb_chunk_t *c[LIVE_BATCH];
+    size_t n = 0;
+    int got = 1, rc = SL_OK;
+    while (n < LIVE_BATCH && got && rc == SL_OK) {
+        if (n > 0 && !(zsock_events(g->sub) & ZMQ_POLLIN)) {
+            break;
+        }
+        sl_pb_chunk_t *one = recv_chunk(g, &got);
+        if (one == NULL) {
+            continue;
+        }
+        size_t k = one->n_lsn < one->n_events ? one->n_lsn : one->n_events;
+        rc = gate_check_store(g, one);
+        if (rc != SL_OK || k == 0) {
+            sl_wire_free(&one);
+            continue;
+        }
+        c[n++] = one;
+    }
+    if (rc == SL_OK && n > 0 && c[0]->lsn[0] > g->last_lsn + 1) {
+        rc = catch_up(g); /* missed some: read them from the log */
+    }
+    int gap = 0;
+    if (rc == SL_OK && n > 0) {
+        rc = gate_fold_many(g, (const sl_pb_chunk_t *const *)c, n, &gap);
+        gate_send_fresh(g, rc == SL_OK);
+    }
+    rc = rc == SL_OK && gap ? catch_up(g) : rc;
+    for (size_t i = 0; i < n; i++) {
+        sl_wire_free(&c[i]);
+    }
     return rc;
 }
 
@@ -179,9 +214,9 @@ gate_run(gate_t *g, volatile int *stop)
         if (which == g->sub) {
             rc = on_sub(g);
             last_read = sl_mono_ms();
-        } else if (which != NULL) {
-            rc = on_sender(g);
         }
+        /* acks every turn: a busy SUB must not starve them */
+        rc = rc == SL_OK && which != NULL ? on_sender(g) : rc;
         int64_t now = sl_mono_ms();
         if (rc == SL_OK && now - last_read >= IDLE_MS) {
             rc = catch_up(g); /* events published before we subscribed */

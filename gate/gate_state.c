@@ -62,34 +62,43 @@ gate_check_store(gate_t *g, const sl_pb_chunk_t *c)
     return SL_OK;
 }
 
-int
-gate_fold(gate_t *g, const sl_pb_chunk_t *c, int *gap)
+/* Folds the entries of c past *last into txn. Returns 1 at a gap. */
+static int
+fold_chunk(gate_t *g, sl_txn_t *txn, const sl_pb_chunk_t *c, uint64_t *last)
 {
-    sl_txn_t txn;
-    uint64_t last = g->last_lsn;
     const uint64_t *lsn = c->lsn;
     const ProtobufCBinaryData *ev = c->events;
     size_t n = c->n_lsn < c->n_events ? c->n_lsn : c->n_events;
-    *gap = 0;
-    (void)sl_store_begin(g->store, &txn, SL_TXN_RW);
-    for (size_t i = 0; i < n && txn.rc == SL_OK; i++) {
-        if (lsn[i] <= last) {
+    for (size_t i = 0; i < n && txn->rc == SL_OK; i++) {
+        if (lsn[i] <= *last) {
             continue; /* seen already (live and catch-up overlap) */
         }
-        if (lsn[i] != last + 1) {
-            *gap = 1;
-            break;
+        if (lsn[i] != *last + 1) {
+            return 1;
         }
         sl_pb_event_t *e = NULL;
         if (sl_wire_unpack(&sluice__v1__event__descriptor, ev[i].data,
                            ev[i].len, (void **)&e, NULL) == SL_OK) {
-            gate_fold_event(g, &txn, e, lsn[i]);
+            gate_fold_event(g, txn, e, lsn[i]);
         } else {
             SL_WARN("gate", "LSN %llu does not decode; skipped",
                     (unsigned long long)lsn[i]);
         }
         sl_wire_free(&e);
-        last = lsn[i];
+        *last = lsn[i];
+    }
+    return 0;
+}
+
+int
+gate_fold_many(gate_t *g, const sl_pb_chunk_t *const *c, size_t n, int *gap)
+{
+    sl_txn_t txn;
+    uint64_t last = g->last_lsn;
+    *gap = 0;
+    (void)sl_store_begin(g->store, &txn, SL_TXN_RW);
+    for (size_t i = 0; i < n && !*gap && txn.rc == SL_OK; i++) {
+        *gap = fold_chunk(g, &txn, c[i], &last);
     }
     gate_fold_flush(g, &txn);
     uint8_t v[8];
@@ -104,6 +113,12 @@ gate_fold(gate_t *g, const sl_pb_chunk_t *c, int *gap)
         SL_ERROR("gate", "state: %s", sl_err_msg(&txn.err, rc));
     }
     return rc;
+}
+
+int
+gate_fold(gate_t *g, const sl_pb_chunk_t *c, int *gap)
+{
+    return gate_fold_many(g, &c, 1, gap);
 }
 
 /* Sends one pending Batch (packed in v) to the collector. */
