@@ -292,6 +292,7 @@ typedef struct base {
     size_t n;
     Sluice__V1__Baseline about;
     char *ids[BASE_RUNS_MAX];
+    char branch[KEY_PART_MAX + 1], runner[KEY_PART_MAX + 1]; /* about's */
 } base_t;
 
 static void
@@ -418,6 +419,11 @@ find_baseline(sl_txn_t *txn, const sl_pb_run_t *r, const sl_policy_t *p,
             runner = pin->meta->runner;
         }
     }
+    /* copies: pin is freed below */
+    (void)snprintf(b->branch, sizeof b->branch, "%s", branch);
+    (void)snprintf(b->runner, sizeof b->runner, "%s", runner);
+    branch = b->branch;
+    runner = b->runner;
     if (!b->about.pinned && r->meta->base_commit[0] != '\0') {
         gkey_t k = {0};
         gk_str(gk_str(gk_str(gk_str(&k, r->meta->project), branch), runner),

@@ -524,7 +524,10 @@ judge_one_bench(judge_t *j, const Sluice__V1__Benchmark *b)
     for (size_t i = 0, k = 0; i < base->n && k < nv; i++) {
         const Sluice__V1__Benchmark *o = find_bench(base->runs[i], b);
         if (o != NULL) {
-            memcpy(samples + ns, o->samples, o->n_samples * sizeof *samples);
+            if (o->n_samples > 0) {
+                memcpy(samples + ns, o->samples,
+                       o->n_samples * sizeof *samples);
+            }
             ns += o->n_samples;
             k++;
         }
