@@ -37,15 +37,21 @@ static const sl_opt_t options[] = {
 };
 
 static const char about[] =
-    "Follows the collector's log and gives every finished run one verdict.\n"
-    "A run is judged with the thresholds below: the built-in defaults, then\n"
-    "the scopes of the policy file (--policy F, docs/policy.md) for its\n"
-    "project and branch, then the threshold flags given. Without them a run\n"
-    "fails on any failed or errored test, line coverage below 75% (when it\n"
-    "has coverage), any critical or high finding, or more than 3 medium\n"
-    "findings. An invalid F or flag is refused with exit status 2 before\n"
-    "anything starts. SIGINT/SIGTERM stop it cleanly; a restart resumes\n"
-    "from its checkpoint.\n";
+    "Follows the collector's log and gives every finished run one verdict\n"
+    "(pass, warn, fail or incomplete; docs/gate.md). A run is judged with\n"
+    "the thresholds below: the built-in defaults, then the scopes of the\n"
+    "policy file (--policy F, docs/policy.md) for its project and branch,\n"
+    "then the threshold flags given. Without them a run fails on any failed\n"
+    "or errored test (a flaky one warns), line coverage below 75% (when it\n"
+    "has coverage), any critical or high finding, more than 3 medium\n"
+    "findings, or a benchmark 20% worse than its baseline (10% warns): the\n"
+    "mean of the last 10 finished runs of main, of the same runner class, up\n"
+    "to the run's merge-base when it sent one, or the pinned run. A failed\n"
+    "test on main or a critical finding fails a run early, before it\n"
+    "finishes. Regressions, coverage drops, new high findings and change\n"
+    "points on main raise alerts. An invalid F or flag is refused with exit\n"
+    "status 2 before anything starts. SIGINT/SIGTERM stop it cleanly; a\n"
+    "restart resumes from its checkpoint.\n";
 
 /* The policy file, checked with the threshold flags (already taken out of
  * argv into cfg->overrides). Returns -1 to go on, else the exit status
