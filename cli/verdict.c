@@ -118,81 +118,14 @@ cli_reasons_messages(const sl_pb_verdict_t *v, const char *subject, FILE *out,
     }
 }
 
-static void
-json_baseline(yajl_gen g, const Sluice__V1__Baseline *b)
+static int
+keep_reason(const Sluice__V1__Reason *r, void *ctx)
 {
-    sl_json_str(g, "baseline");
-    if (b == NULL) {
-        (void)yajl_gen_null(g);
-        return;
-    }
-    (void)yajl_gen_map_open(g);
-    sl_json_kstr(g, "branch", b->branch);
-    sl_json_str(g, "run_ids");
-    (void)yajl_gen_array_open(g);
-    for (size_t i = 0; i < b->n_run_ids; i++) {
-        sl_json_str(g, b->run_ids[i]);
-    }
-    (void)yajl_gen_array_close(g);
-    sl_json_kstr(g, "commit", b->commit);
-    sl_json_ktime(g, "finished", b->finished_us);
-    sl_json_kbool(g, "pinned", b->pinned);
-    sl_json_kstr(g, "base_commit", b->base_commit);
-    sl_json_kbool(g, "base_found", b->base_found);
-    sl_json_kstr(g, "runner", b->runner);
-    (void)yajl_gen_map_close(g);
-}
-
-static void
-json_reason(yajl_gen g, const Sluice__V1__Reason *r)
-{
-    int pending = r->status == SLUICE__V1__VERDICT_STATUS__VERDICT_PENDING;
-    (void)yajl_gen_map_open(g);
-    sl_json_kstr(g, "rule", r->rule);
-    sl_json_str(g, "status");
-    if (pending) {
-        (void)yajl_gen_null(g);
-    } else {
-        sl_json_str(g, sl_verdict_name(r->status));
-    }
-    sl_json_kstr(g, "subject", r->subject);
-    sl_json_kstr(g, "unit", r->unit);
-    sl_json_knum(g, "value", r->value, 1);
-    sl_json_knum(g, "threshold", r->threshold, 1);
-    sl_json_knum(g, "baseline", r->baseline, r->has_baseline);
-    sl_json_knum(g, "baseline_spread", r->baseline_spread, r->has_baseline);
-    sl_json_knum(g, "baseline_n", r->baseline_n, r->has_baseline);
-    sl_json_knum(g, "change_pct", r->change_pct, r->has_baseline);
-    sl_json_kstr(g, "method", r->method);
-    sl_json_kstr(g, "statistic", r->statistic);
-    sl_json_knum(g, "statistic_value", r->statistic_value,
-                 r->statistic[0] != '\0');
-    sl_json_knum(g, "p_value", r->p_value, r->p_value > 0);
-    sl_json_kstr(g, "message", r->message);
-    (void)yajl_gen_map_close(g);
+    return wanted(r, ctx);
 }
 
 void
 cli_json_verdict(yajl_gen g, const sl_pb_verdict_t *v, const char *subject)
 {
-    (void)yajl_gen_map_open(g);
-    sl_json_kstr(g, "status", sl_verdict_name(v->status));
-    sl_json_kbool(g, "early", v->early);
-    sl_json_ku64(g, "decided_lsn", v->decided_lsn);
-    json_baseline(g, v->baseline);
-    sl_json_str(g, "rules_checked");
-    (void)yajl_gen_array_open(g);
-    for (size_t i = 0; i < v->n_rules_checked; i++) {
-        sl_json_str(g, v->rules_checked[i]);
-    }
-    (void)yajl_gen_array_close(g);
-    sl_json_str(g, "reasons");
-    (void)yajl_gen_array_open(g);
-    for (size_t i = 0; i < v->n_reasons; i++) {
-        if (wanted(v->reasons[i], subject)) {
-            json_reason(g, v->reasons[i]);
-        }
-    }
-    (void)yajl_gen_array_close(g);
-    (void)yajl_gen_map_close(g);
+    sl_run_json_verdict(g, v, keep_reason, (void *)(uintptr_t)subject);
 }

@@ -186,18 +186,22 @@ gen_baseline(yajl_gen g, const Sluice__V1__Baseline *b)
     (void)yajl_gen_map_close(g);
 }
 
-static void
-gen_verdict(yajl_gen g, const char *key, const sl_pb_verdict_t *v)
+void
+sl_run_json_verdict(yajl_gen g, const sl_pb_verdict_t *v,
+                    int (*keep)(const Sluice__V1__Reason *r, void *ctx),
+                    void *ctx)
 {
-    sl_json_str(g, key);
     (void)yajl_gen_map_open(g);
     sl_json_kstr(g, "status", sl_verdict_name(v->status));
     sl_json_str(g, "reasons");
     (void)yajl_gen_array_open(g);
     for (size_t i = 0; i < v->n_reasons; i++) {
-        gen_reason(g, v->reasons[i]);
+        if (keep == NULL || keep(v->reasons[i], ctx)) {
+            gen_reason(g, v->reasons[i]);
+        }
     }
     (void)yajl_gen_array_close(g);
+    sl_json_ku64(g, "decided_lsn", v->decided_lsn);
     sl_json_kbool(g, "early", v->early);
     gen_baseline(g, v->baseline);
     sl_json_str(g, "rules_checked");
@@ -207,6 +211,13 @@ gen_verdict(yajl_gen g, const char *key, const sl_pb_verdict_t *v)
     }
     (void)yajl_gen_array_close(g);
     (void)yajl_gen_map_close(g);
+}
+
+static void
+gen_verdict(yajl_gen g, const char *key, const sl_pb_verdict_t *v)
+{
+    sl_json_str(g, key);
+    sl_run_json_verdict(g, v, NULL, NULL);
 }
 
 static void

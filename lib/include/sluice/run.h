@@ -77,6 +77,14 @@ void sl_run_json_coverage(yajl_gen g, const Sluice__V1__Coverage *c,
  * open in g. */
 void sl_run_json_benchmark(yajl_gen g, const Sluice__V1__Benchmark *b);
 
+/* The verdict v as a JSON object into g (the run JSON's "verdict"):
+ * status, reasons (each with the contract's keys, then those the gate
+ * set), decided_lsn, early, baseline (null: none), rules_checked. keep
+ * (NULL: all) chooses the reasons written. */
+void sl_run_json_verdict(yajl_gen g, const sl_pb_verdict_t *v,
+                         int (*keep)(const Sluice__V1__Reason *r, void *ctx),
+                         void *ctx);
+
 /* Writes the verdict for people (sluice-agent push --wait, sluice run R,
  * sluice check): the status line (status, "(early)" for an early verdict,
  * run id, project, branch, commit), a line per kind of result the run has,
