@@ -88,37 +88,10 @@ counted(const replay_t *rp, const sl_pb_run_t *r)
            r->finished_us >= rp->since_us;
 }
 
+/* Appends a judged run; rp->oom on failure. */
 static void
-on_verdict(void *ctx, const sl_pb_run_t *r, const sl_pb_verdict_t *v)
+add_judged(replay_t *rp, const char *run_id, int status, int early)
 {
-    replay_t *rp = ctx;
-    if (!v->early && !counted(rp, r)) {
-        return;
-    }
-    if (v->early) {
-        /* the run is not finished yet: its final verdict will say whether
-         * it counts; note the early fail against it then */
-        if (rp->n == rp->cap || rp->oom) {
-            size_t cap = rp->cap ? rp->cap * 2 : 64;
-            judged_t *na = realloc(rp->runs, cap * sizeof *na);
-            if (na == NULL) {
-                rp->oom = 1;
-                return;
-            }
-            rp->runs = na;
-            rp->cap = cap;
-        }
-        rp->runs[rp->n++] = (judged_t){strdup(r->run_id), -1, 1};
-        rp->oom |= rp->runs[rp->n - 1].run_id == NULL;
-        return;
-    }
-    for (size_t i = rp->n; i-- > 0;) {
-        if (rp->runs[i].status == -1 && rp->runs[i].run_id != NULL &&
-            strcmp(rp->runs[i].run_id, r->run_id) == 0) {
-            rp->runs[i].status = v->status;
-            return;
-        }
-    }
     if (rp->n == rp->cap) {
         size_t cap = rp->cap ? rp->cap * 2 : 64;
         judged_t *na = realloc(rp->runs, cap * sizeof *na);
@@ -129,8 +102,32 @@ on_verdict(void *ctx, const sl_pb_run_t *r, const sl_pb_verdict_t *v)
         rp->runs = na;
         rp->cap = cap;
     }
-    rp->runs[rp->n++] = (judged_t){strdup(r->run_id), v->status, 0};
-    rp->oom |= rp->runs[rp->n - 1].run_id == NULL;
+    rp->runs[rp->n] = (judged_t){strdup(run_id), status, early};
+    rp->oom |= rp->runs[rp->n].run_id == NULL;
+    rp->n++;
+}
+
+static void
+on_verdict(void *ctx, const sl_pb_run_t *r, const sl_pb_verdict_t *v)
+{
+    replay_t *rp = ctx;
+    if (v->early) {
+        /* the run is not finished yet: its final verdict says whether it
+         * counts; the early fail is noted against it then */
+        add_judged(rp, r->run_id, -1, 1);
+        return;
+    }
+    if (!counted(rp, r)) {
+        return;
+    }
+    for (size_t i = rp->n; i-- > 0;) {
+        if (rp->runs[i].status == -1 && rp->runs[i].run_id != NULL &&
+            strcmp(rp->runs[i].run_id, r->run_id) == 0) {
+            rp->runs[i].status = v->status;
+            return;
+        }
+    }
+    add_judged(rp, r->run_id, v->status, 0);
 }
 
 static void
