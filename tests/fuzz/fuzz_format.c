@@ -102,7 +102,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     }
     size_t sum = 0;
-    sl_sink_t sink = {&sum, touch};
+    sl_sink_t sink = {.ctx = &sum, .emit = touch};
     sl_err_t err = {0};
     int rc = f->parse(fd, "fuzz", &sink, &err);
     /* A failure always says why. */
