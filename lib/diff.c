@@ -619,16 +619,17 @@ diff_hunk_line(diff_parse_t *p, const char *s, size_t n)
     return SL_OK;
 }
 
-/* The line right after a hunk: one that would continue it means the
- * hunk's header counts fewer lines than its body has. ("-- " is the
- * signature line of `git format-patch`.) */
+/* The line right after a hunk (and its "\ No newline" line): one that
+ * would continue it means the hunk's header counts fewer lines than its
+ * body has. ("-- " is the signature line of `git format-patch`.) */
 static int
 diff_after_hunk(diff_parse_t *p, const char *s, size_t n)
 {
     int more = n > 0 && (s[0] == ' ' || s[0] == '+' || s[0] == '-');
     if (!more || (n >= 4 && memcmp(s, "+++ ", 4) == 0) ||
         (n >= 4 && memcmp(s, "--- ", 4) == 0) ||
-        (n == 3 && memcmp(s, "-- ", 3) == 0) || (n == 2 && s[1] == '-')) {
+        (n == 3 && memcmp(s, "-- ", 3) == 0) ||
+        (n == 2 && memcmp(s, "--", 2) == 0)) {
         return SL_OK;
     }
     return diff_fail(p, SL_EINPUT,
@@ -651,7 +652,10 @@ diff_line(diff_parse_t *p, const char *s, size_t n)
         return diff_hunk_line(p, s, n);
     }
     int was_minus = p->minus_ok, ended = p->hunk_ended;
-    p->minus_ok = p->hunk_ended = 0;
+    p->minus_ok = 0;
+    /* "\ No newline at end of file" after a hunk's last line still
+     * belongs to it: the check waits for the line after. */
+    p->hunk_ended = ended && n > 0 && s[0] == '\\';
     int rc = ended ? diff_after_hunk(p, s, n) : SL_OK;
     if (rc != SL_OK) {
         return rc;
@@ -671,8 +675,10 @@ diff_line(diff_parse_t *p, const char *s, size_t n)
                          "a combined diff (of a merge) is not supported: "
                          "give git diff BASE...HEAD");
     }
-    if (p->text_line == 0 && n > strspn(s, " \t")) {
-        p->text_line = p->lineno;
+    for (size_t i = 0; p->text_line == 0 && i < n; i++) {
+        if (s[i] != ' ' && s[i] != '\t') {
+            p->text_line = p->lineno; /* s is not NUL-terminated */
+        }
     }
     return SL_OK;
 }

@@ -297,6 +297,12 @@ test_diff_bad_hunk_bodies(void **state)
     expect_body_error(state, "@@ -1 +1 @@\n-a\n+b\n-c\n", SL_EINPUT,
                       ":6: '-' line after the hunk of line 3 ended (its "
                       "header counts fewer lines)");
+    expect_body_error(state,
+                      "@@ -1 +1 @@\n-a\n+b\n\\ No newline at end of "
+                      "file\n+c\n",
+                      SL_EINPUT,
+                      ":7: '+' line after the hunk of line 3 ended (its "
+                      "header counts fewer lines)");
 }
 
 static void
