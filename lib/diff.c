@@ -53,12 +53,12 @@ typedef struct diff_parse {
     uint64_t lineno; /* of the line last handed out */
     sl_diff_t *d;
     int state;
-    int git;          /* in a "diff --git" section */
-    int git_prefixed; /* whose header shows git's a/ b/ prefixes */
-    int headers;      /* a file header was seen */
-    uint64_t text_line; /* first non-blank line, 0: none yet */
-    int keep;           /* the file's lines are kept (not deleted) */
-    int hunk_ended;     /* the previous line ended a hunk */
+    int git;                     /* in a "diff --git" section */
+    int git_prefixed;            /* whose header shows git's a/ b/ prefixes */
+    int headers;                 /* a file header was seen */
+    uint64_t text_line;          /* first non-blank line, 0: none yet */
+    int keep;                    /* the file's lines are kept (not deleted) */
+    int hunk_ended;              /* the previous line ended a hunk */
     uint64_t old_left, new_left; /* lines the hunk still owes */
     uint64_t newno;              /* number of the next new line */
     uint64_t hunk_line;          /* line of the hunk's header */
@@ -91,9 +91,8 @@ diff_quote(char *dst, size_t cap, const char *s, size_t len)
 }
 
 /* "name:LINE: reason" into err; returns rc. */
-static int
-diff_fail_at(diff_parse_t *p, uint64_t line, int rc, const char *fmt, ...)
-    SL_PRINTF(4, 5);
+static int diff_fail_at(diff_parse_t *p, uint64_t line, int rc, const char *fmt,
+                        ...) SL_PRINTF(4, 5);
 static int
 diff_fail_at(diff_parse_t *p, uint64_t line, int rc, const char *fmt, ...)
 {
@@ -167,8 +166,8 @@ diff_next(diff_parse_t *p, const char **line, size_t *len)
         } else if (avail >= DIFF_KEEP || (p->eof && avail > 0)) {
             p->pos = p->end;
             p->skipping = !p->eof;
-            return diff_give(p, s, avail > DIFF_KEEP ? DIFF_KEEP : avail,
-                             line, len);
+            return diff_give(p, s, avail > DIFF_KEEP ? DIFF_KEEP : avail, line,
+                             len);
         }
         if (p->eof) {
             return 0;
@@ -265,8 +264,7 @@ diff_add(diff_parse_t *p, uint64_t n)
         d->runs[d->nruns - 1].last = (uint32_t)n;
     } else {
         if (d->nruns == SL_DIFF_RUNS_MAX) {
-            return diff_fail(p, SL_ETOOBIG,
-                             "more than %u runs of added lines",
+            return diff_fail(p, SL_ETOOBIG, "more than %u runs of added lines",
                              SL_DIFF_RUNS_MAX);
         }
         if (diff_grow((void **)&d->runs, d->nruns, &d->runs_cap,
@@ -311,8 +309,8 @@ diff_unescape(const char *s, size_t n, size_t *i)
 /* Unquotes the path "..." at s[n] into out; *rest gets the offset past the
  * closing quote. */
 static int
-diff_unquote(diff_parse_t *p, uint64_t line, const char *s, size_t n,
-             char *out, size_t *len, size_t *rest)
+diff_unquote(diff_parse_t *p, uint64_t line, const char *s, size_t n, char *out,
+             size_t *len, size_t *rest)
 {
     size_t j = 0;
     for (size_t i = 1; i < n;) {
@@ -332,8 +330,7 @@ diff_unquote(diff_parse_t *p, uint64_t line, const char *s, size_t n,
         }
         if (j == SL_DIFF_PATH_MAX) {
             return diff_fail_at(p, line, SL_ETOOBIG,
-                                "path longer than %u bytes",
-                                SL_DIFF_PATH_MAX);
+                                "path longer than %u bytes", SL_DIFF_PATH_MAX);
         }
         out[j++] = (char)c;
     }
@@ -353,16 +350,14 @@ diff_path(diff_parse_t *p, uint64_t line, const char *s, size_t n, char *out,
             return rc;
         }
         if (rest < n && s[rest] != '\t') {
-            return diff_fail_at(p, line, SL_EINPUT,
-                                "junk after a quoted path");
+            return diff_fail_at(p, line, SL_EINPUT, "junk after a quoted path");
         }
     } else {
         const char *tab = memchr(s, '\t', n);
         *len = tab != NULL ? (size_t)(tab - s) : n;
         if (*len > SL_DIFF_PATH_MAX) {
             return diff_fail_at(p, line, SL_ETOOBIG,
-                                "path longer than %u bytes",
-                                SL_DIFF_PATH_MAX);
+                                "path longer than %u bytes", SL_DIFF_PATH_MAX);
         }
         if (memchr(s, '\0', *len) != NULL) {
             return diff_fail_at(p, line, SL_EINPUT, "NUL byte in a path");
@@ -393,9 +388,8 @@ diff_prefix(const diff_parse_t *p, size_t old_len, size_t new_len)
 {
     const char *o = p->old_path, *n = p->new_path;
     if (p->git) {
-        return p->git_prefixed && new_len > 2 && n[0] != '/' && n[1] == '/'
-                   ? 2
-                   : 0;
+        return p->git_prefixed && new_len > 2 && n[0] != '/' && n[1] == '/' ? 2
+                                                                            : 0;
     }
     size_t fo = diff_first_component(o, old_len);
     size_t fn = diff_first_component(n, new_len);
@@ -727,11 +721,11 @@ diff_finish(diff_parse_t *p)
     for (size_t i = 1; i < d->nrecs && rc == SL_OK; i++) {
         if (strcmp(keys[i - 1].path, keys[i].path) == 0) {
             char q[120];
-            rc = diff_fail_at(p, keys[i].line, SL_EINPUT,
-                              "%s is in the diff twice (first at line %llu)",
-                              diff_quote(q, sizeof q, keys[i].path,
-                                         strlen(keys[i].path)),
-                              (unsigned long long)keys[i - 1].line);
+            rc = diff_fail_at(
+                p, keys[i].line, SL_EINPUT,
+                "%s is in the diff twice (first at line %llu)",
+                diff_quote(q, sizeof q, keys[i].path, strlen(keys[i].path)),
+                (unsigned long long)keys[i - 1].line);
         }
     }
     free(keys);

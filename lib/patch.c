@@ -22,10 +22,10 @@ typedef struct patch_name {
 struct sl_patch {
     const sl_diff_t *diff;
     size_t nfiles;
-    size_t *roff;   /* per file: index of its first run in cum */
-    uint64_t *cum;  /* per run: index of its first line in marks */
-    unsigned *best; /* per file: score of the report files it takes */
-    uint8_t *marks; /* PATCH_* per added line, 2 bits each */
+    size_t *roff;        /* per file: index of its first run in cum */
+    uint64_t *cum;       /* per run: index of its first line in marks */
+    unsigned *best;      /* per file: score of the report files it takes */
+    uint8_t *marks;      /* PATCH_* per added line, 2 bits each */
     patch_name_t *names; /* the files by name */
     /* The report file last looked up, and the diff files it feeds. */
     char *last;
@@ -288,8 +288,7 @@ sl_patch_line(void *ctx, const char *path, uint64_t first, uint64_t last,
 {
     sl_patch_t *p = ctx;
     size_t len = strlen(path);
-    if (!p->has_last || len != p->last_len ||
-        memcmp(path, p->last, len) != 0) {
+    if (!p->has_last || len != p->last_len || memcmp(path, p->last, len) != 0) {
         int rc = patch_resolve(p, path, len);
         if (rc != SL_OK) {
             return rc;

@@ -36,8 +36,7 @@ assert_patch(yajl_val j)
     assert_int_equal(h_json_int(j, H_JPATH("patch", "lines_added")), ADDED);
     assert_int_equal(h_json_int(j, H_JPATH("patch", "lines_coverable")),
                      COVERABLE);
-    assert_int_equal(h_json_int(j, H_JPATH("patch", "lines_covered")),
-                     COVERED);
+    assert_int_equal(h_json_int(j, H_JPATH("patch", "lines_covered")), COVERED);
     assert_true(fabs(h_json_num(j, H_JPATH("patch", "rate")) - 0.5) < 1e-12);
     assert_int_equal(h_json_int(j, H_JPATH("patch", "files")), FILES);
 }
@@ -71,9 +70,9 @@ test_patch_push(void **state)
     char data[H_PATH];
     h_proc_t *c = h_collector_start(h, h_path(h, "data", data), NULL);
     const h_result_t *r = h_agent(
-        h, "push", "--collector", c->listen, "--project", "calc",
-        "--branch", "feature", "--commit", "c0ffee", "--run-id", "patch-1",
-        "--diff", FIX("diff", "patch.diff"), FIX("junit", "pytest.xml"),
+        h, "push", "--collector", c->listen, "--project", "calc", "--branch",
+        "feature", "--commit", "c0ffee", "--run-id", "patch-1", "--diff",
+        FIX("diff", "patch.diff"), FIX("junit", "pytest.xml"),
         FIX("cobertura", "gcovr.xml"), NULL);
     assert_int_equal(r->status, 0);
     assert_string_equal(r->err, "");
@@ -112,15 +111,14 @@ test_patch_push(void **state)
     assert_patch(offline);
     yajl_val on = yajl_tree_parse(online, NULL, 0);
     assert_non_null(on);
-    assert_true(h_json_equal(yajl_tree_get(on, H_JPATH("patch"), yajl_t_any),
-                             yajl_tree_get(offline, H_JPATH("patch"),
-                                           yajl_t_any)));
+    assert_true(
+        h_json_equal(yajl_tree_get(on, H_JPATH("patch"), yajl_t_any),
+                     yajl_tree_get(offline, H_JPATH("patch"), yajl_t_any)));
     yajl_tree_free(on);
     free(online);
     /* Without --diff there is no "patch" member. */
     r = h_cli(h, "check", "--json", FIX("cobertura", "gcovr.xml"), NULL);
-    assert_null(yajl_tree_get(h_json(h, r->out), H_JPATH("patch"),
-                              yajl_t_any));
+    assert_null(yajl_tree_get(h_json(h, r->out), H_JPATH("patch"), yajl_t_any));
     h_finish(h);
 }
 
@@ -139,8 +137,8 @@ assert_not_stored(h_env_t *h, const h_proc_t *c, const char *run_id)
 /* Pushes the coverage report with --diff diff (and more files up to NULL)
  * and expects exit 2, want in stderr and nothing stored. */
 static void
-push_refused(h_env_t *h, const h_proc_t *c, const char *diff,
-             const char *file, const char *want)
+push_refused(h_env_t *h, const h_proc_t *c, const char *diff, const char *file,
+             const char *want)
 {
     const h_result_t *r =
         h_agent(h, "push", "--collector", c->listen, "--window", "1",

@@ -49,8 +49,8 @@ exercise(const sl_diff_t *d)
         (void)snprintf(path, sizeof path, "/r/%s", f->path);
         const sl_diff_run_t *r = &f->runs[f->nruns / 2];
         if (sl_patch_line(p, path, r->first, r->last + 1, i % 2) != SL_OK ||
-            sl_patch_line(p, f->path, r->first > 1 ? r->first - 1 : 1,
-                          r->first, 1) != SL_OK) {
+            sl_patch_line(p, f->path, r->first > 1 ? r->first - 1 : 1, r->first,
+                          1) != SL_OK) {
             abort();
         }
     }

@@ -128,7 +128,7 @@ test_diff_git_kinds(void **state)
                      SL_OK);
     assert_int_equal(sl_diff_nfiles(d), 8);
     assert_int_equal(sl_diff_lines_added(d), 12);
-    assert_int_equal(sl_diff_file(d, 0)->line, 5); /* "+++ b/added.c" */
+    assert_int_equal(sl_diff_file(d, 0)->line, 5);  /* "+++ b/added.c" */
     assert_int_equal(sl_diff_file(d, 7)->line, 88); /* the quoted one */
     sl_diff_destroy(&d);
     sl_diff_destroy(&d); /* NULL-safe */
@@ -170,8 +170,9 @@ static void
 test_diff_patch_fixture(void **state)
 {
     (void)state;
-    expect_diff(DIFF_DIR "patch.diff",
-                "README.md:2-4\nsrc/c/lib/calc.c:27-35\nsrc/c/main.c:11,19-25\n");
+    expect_diff(
+        DIFF_DIR "patch.diff",
+        "README.md:2-4\nsrc/c/lib/calc.c:27-35\nsrc/c/main.c:11,19-25\n");
 }
 
 /* ---- what the fixtures do not show --------------------------------------- */
@@ -399,8 +400,8 @@ test_diff_files_cap(void **state)
 {
     FILE *f = ft_tmp_open_as(state, "files.diff");
     for (unsigned i = 0; i <= SL_DIFF_FILES_MAX; i++) {
-        assert_true(fprintf(f, "--- a/f%u\n+++ b/f%u\n@@ -0,0 +1 @@\n+x\n",
-                            i, i) > 0);
+        assert_true(
+            fprintf(f, "--- a/f%u\n+++ b/f%u\n@@ -0,0 +1 @@\n+x\n", i, i) > 0);
     }
     const char *path = ft_tmp_close(state, f);
     sl_diff_t *d = NULL;

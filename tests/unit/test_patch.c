@@ -29,10 +29,10 @@ typedef struct line_rec {
 } line_rec_t;
 
 typedef struct lines {
-    size_t n;     /* calls */
-    size_t hit;   /* calls with hits > 0 */
+    size_t n;   /* calls */
+    size_t hit; /* calls with hits > 0 */
     size_t records;
-    int fail_at;  /* the callback answers SL_ENOMEM at this call (1..) */
+    int fail_at; /* the callback answers SL_ENOMEM at this call (1..) */
     line_rec_t rec[LINES_MAX];
 } lines_t;
 
@@ -70,8 +70,8 @@ static lines_t *
 lines_of(const char *path, const char *want)
 {
     lines_t *l = ft_zalloc(sizeof *l);
-    sl_sink_t sink = {.ctx = l, .emit = on_record, .line_ctx = l,
-                      .line = on_line};
+    sl_sink_t sink = {
+        .ctx = l, .emit = on_record, .line_ctx = l, .line = on_line};
     sl_err_t err = {0};
     if (ft_parse(path, NULL, want, &sink, &err) != SL_OK) {
         fail_msg("%s: %s", path, err.msg);
@@ -160,7 +160,7 @@ test_lines_jacoco(void **state)
 {
     (void)state;
     lines_t *l = lines_of(FIX("jacoco", "jacoco.xml"), "jacoco");
-    assert_int_equal(l->n, 35);   /* LINE missed 5 + covered 30 */
+    assert_int_equal(l->n, 35); /* LINE missed 5 + covered 30 */
     assert_int_equal(l->hit, 30);
     /* <line nr="11" mi="0" ci="4" mb="0" cb="0"/>, Main.java's first */
     assert_line(l, 0, "com/example/app/Main.java", 11, 11, 4);
@@ -244,10 +244,9 @@ test_lines_records_and_failure(void **state)
         assert_int_equal(l->records, cases[i].records);
         free(l);
         lines_t fl = {.fail_at = 2};
-        sl_sink_t sink = {.ctx = &fl, .emit = on_record, .line_ctx = &fl,
-                          .line = on_line};
-        ft_expect_error(cases[i].path, NULL, &sink, SL_ENOMEM,
-                        cases[i].where);
+        sl_sink_t sink = {
+            .ctx = &fl, .emit = on_record, .line_ctx = &fl, .line = on_line};
+        ft_expect_error(cases[i].path, NULL, &sink, SL_ENOMEM, cases[i].where);
     }
 }
 
@@ -308,8 +307,8 @@ pt_feed(void **state, pt_t *t, const char *doc)
 }
 
 static void
-pt_expect(const pt_t *t, uint64_t added, uint64_t coverable,
-          uint64_t covered, uint32_t files)
+pt_expect(const pt_t *t, uint64_t added, uint64_t coverable, uint64_t covered,
+          uint32_t files)
 {
     Sluice__V1__PatchCoverage pc;
     sl_err_t err = {0};
@@ -334,9 +333,8 @@ test_patch_gcovr(void **state)
     (void)state;
     pt_t t = {0};
     sl_err_t err = {0};
-    assert_int_equal(sl_diff_parse_file(FIX("diff", "patch.diff"), &t.diff,
-                                        &err),
-                     SL_OK);
+    assert_int_equal(
+        sl_diff_parse_file(FIX("diff", "patch.diff"), &t.diff, &err), SL_OK);
     assert_int_equal(sl_patch_new(&t.patch, t.diff), SL_OK);
     pt_feed_file(&t, FIX("cobertura", "gcovr.xml"));
     assert_int_equal(sl_patch_reports(t.patch), 1);

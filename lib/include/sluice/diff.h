@@ -53,12 +53,12 @@ typedef struct sl_diff_run {
 
 /* One file of the diff that adds lines. */
 typedef struct sl_diff_file {
-    const char *path;          /* the new path, NUL-terminated */
+    const char *path; /* the new path, NUL-terminated */
     size_t path_len;
     const sl_diff_run_t *runs; /* ascending, disjoint, never adjacent */
     size_t nruns;
-    uint64_t added;            /* lines added: the runs' lengths summed */
-    uint64_t line;             /* line of the diff with its "+++" */
+    uint64_t added; /* lines added: the runs' lengths summed */
+    uint64_t line;  /* line of the diff with its "+++" */
 } sl_diff_file_t;
 
 /* A parsed diff. Opaque; read with the accessors below. */
@@ -73,8 +73,8 @@ int sl_diff_parse_fd(int fd, const char *name, sl_diff_t **out,
                      sl_err_t *err) SL_NODISCARD;
 
 /* sl_diff_parse_fd on the file at path, named path in messages. */
-int sl_diff_parse_file(const char *path, sl_diff_t **out, sl_err_t *err)
-    SL_NODISCARD;
+int sl_diff_parse_file(const char *path, sl_diff_t **out,
+                       sl_err_t *err) SL_NODISCARD;
 
 /* Frees *dp and NULLs it. NULL-safe. */
 void sl_diff_destroy(sl_diff_t **dp);
