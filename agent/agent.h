@@ -22,6 +22,7 @@ typedef struct agent_cfg {
     const char *project, *branch, *commit, *run_id;
     const char *runner, *base_branch, *base_commit, *expect;
     const char *format;
+    const char *diff;    /* --diff: a unified diff for patch coverage */
     const char *spool;
     const char *log_level;
     uint64_t wait_ms;    /* 0: do not wait for the verdict */

@@ -3,7 +3,13 @@
  *
  * Every file is parsed twice: first to validate it whole (so a bad file
  * sends nothing at all: a push either stores all of its files or none),
- * then to stream it. Memory stays bounded by one batch either way. */
+ * then to stream it. Memory stays bounded by one batch either way.
+ *
+ * With --diff, the diff is parsed before anything else (a bad one sends
+ * nothing), and the coverage parsers report their lines to the patch
+ * (sluice/patch.h) during the validating pass, so patch coverage costs no
+ * extra read of the files; its one PatchCoverage event (stream
+ * SL_STREAM_PATCH, seq 1) goes after the files and before the finish. */
 #include "agent.h"
 
 #include <errno.h>
@@ -15,8 +21,10 @@
 #include <sodium.h>
 
 #include "sluice/clock.h"
+#include "sluice/diff.h"
 #include "sluice/log.h"
 #include "sluice/opt.h"
+#include "sluice/patch.h"
 #include "sluice/run.h"
 #include "sluice/verdict.h"
 
@@ -63,13 +71,19 @@ count_event(void *ctx, const sl_pb_event_t *ev)
     return SL_OK;
 }
 
-/* Pass 1: every file must parse whole before anything is sent. */
+/* Pass 1: every file must parse whole before anything is sent. With a
+ * patch, the coverage parsers give it their lines on the way. */
 static int
-validate(file_t *files, int n, const sl_format_t *forced, sl_err_t *err)
+validate(file_t *files, int n, const sl_format_t *forced, sl_patch_t *patch,
+         sl_err_t *err)
 {
     for (int i = 0; i < n; i++) {
         file_t *f = &files[i];
-        sl_sink_t sink = {&f->events, count_event};
+        sl_sink_t count = {.ctx = &f->events, .emit = count_event};
+        sl_sink_t sink = count;
+        if (patch != NULL) {
+            sl_patch_sink(patch, &count, &sink);
+        }
         int rc = digest_file(f, err);
         if (rc == SL_OK) {
             rc = sl_format_parse_file(f->path, forced, &sink, &f->fmt, err);
@@ -171,7 +185,7 @@ stream_edge(void *ctx, const sl_pb_event_t *edge)
 static int
 stream_edges(stream_sink_t *ss, const file_t *f, int end)
 {
-    sl_sink_t sink = {ss, stream_edge};
+    sl_sink_t sink = {.ctx = ss, .emit = stream_edge};
     sl_artifact_t a = {f->fmt->name, f->path, f->size, f->digest,
                        sizeof f->digest, ss->events};
     return sl_artifact_emit(&sink, &a, end);
@@ -184,7 +198,7 @@ send_file(agent_sender_t *s, const char *run_id, const file_t *f,
 {
     stream_sink_t ss = {.events = 0};
     agent_stream_init(&ss.st, s, run_id, sl_stream_of(f->digest));
-    sl_sink_t sink = {&ss, stream_event};
+    sl_sink_t sink = {.ctx = &ss, .emit = stream_event};
     int rc = file_changed(f) ? SL_EINPUT : stream_edges(&ss, f, 0);
     if (rc == SL_OK) {
         rc = sl_format_parse_file(f->path, f->fmt, &sink, NULL, err);
@@ -264,10 +278,11 @@ report(const agent_cfg_t *cfg, agent_sender_t *s, const agent_meta_t *m)
     return out_rc != SL_OK ? AGENT_EXIT_UNREACHABLE : AGENT_EXIT_OK;
 }
 
-/* Sends the spool, the meta, every file and the finish; drains. */
+/* Sends the spool, the meta, every file, the patch coverage (pc, when
+ * not NULL) and the finish; drains. */
 static int
 send_all(agent_sender_t *s, const agent_meta_t *m, const file_t *files,
-         int n, int finish, sl_err_t *err)
+         int n, Sluice__V1__PatchCoverage *pc, int finish, sl_err_t *err)
 {
     char **taken = NULL;
     size_t ntaken = 0;
@@ -277,6 +292,11 @@ send_all(agent_sender_t *s, const agent_meta_t *m, const file_t *files,
     }
     for (int i = 0; rc == SL_OK && i < n; i++) {
         rc = send_file(s, m->run_id, &files[i], err);
+    }
+    if (rc == SL_OK && pc != NULL) {
+        sl_pb_event_t ev;
+        sl_patch_event(&ev, pc);
+        rc = send_one(s, m->run_id, SL_STREAM_PATCH, &ev);
     }
     if (rc == SL_OK && finish) {
         /* Everything of the run is stored before its finish, so the gate
@@ -303,31 +323,71 @@ finish_only_ok(const agent_cfg_t *cfg, const agent_meta_t *m, int n,
            strncmp(m->run_id, "local-", 6) != 0;
 }
 
+/* The diff of --diff, parsed, and a patch over it (*diff and *patch stay
+ * NULL without --diff). */
+static int
+load_diff(const agent_cfg_t *cfg, sl_diff_t **diff, sl_patch_t **patch,
+          sl_err_t *err)
+{
+    if (cfg->diff == NULL) {
+        return SL_OK;
+    }
+    int rc = sl_diff_parse_file(cfg->diff, diff, err);
+    if (rc == SL_OK && sl_patch_new(patch, *diff) != SL_OK) {
+        rc = sl_err_set(err, SL_ENOMEM, "%s: out of memory", cfg->diff);
+    }
+    return rc;
+}
+
+/* Resolves the metadata, reads the diff and validates every file (pass
+ * 1), filling *pc when there is a patch. */
+static int
+prepare(const agent_cfg_t *cfg, agent_meta_t *m, file_t *files, int n,
+        int finish, Sluice__V1__PatchCoverage *pc, sl_err_t *err)
+{
+    const sl_format_t *forced = NULL;
+    if (cfg->format != NULL && (forced = sl_format_find(cfg->format)) == NULL) {
+        return sl_err_set(err, SL_EINVAL, "unknown --format '%s'",
+                          cfg->format);
+    }
+    int rc = agent_meta_resolve(cfg, m, err);
+    if (rc == SL_OK && !finish_only_ok(cfg, m, n, finish)) {
+        rc = sl_err_set(err, SL_EINVAL, "finish: give --run-id (or run in "
+                        "a CI whose run id sluice derives)");
+    }
+    sl_diff_t *diff = NULL;
+    sl_patch_t *patch = NULL;
+    if (rc == SL_OK) {
+        rc = load_diff(cfg, &diff, &patch, err);
+    }
+    if (rc == SL_OK) {
+        rc = validate(files, n, forced, patch, err);
+    }
+    if (rc == SL_OK && patch != NULL) {
+        rc = sl_patch_result(patch, pc, err);
+    }
+    sl_patch_destroy(&patch); /* pc is all that is needed from here */
+    sl_diff_destroy(&diff);
+    return rc;
+}
+
 static int
 run_push(const agent_cfg_t *cfg, file_t *files, int n, int finish)
 {
     agent_meta_t m;
     agent_sender_t s;
     sl_err_t err = {0};
-    const sl_format_t *forced = NULL;
-    if (cfg->format != NULL && (forced = sl_format_find(cfg->format)) == NULL) {
-        fprintf(stderr, "sluice-agent: unknown --format '%s'\n", cfg->format);
-        return AGENT_EXIT_USAGE;
-    }
-    int rc = agent_meta_resolve(cfg, &m, &err);
-    if (rc == SL_OK && !finish_only_ok(cfg, &m, n, finish)) {
-        rc = sl_err_set(&err, SL_EINVAL, "finish: give --run-id (or run in "
-                        "a CI whose run id sluice derives)");
-    }
-    if (rc == SL_OK) {
-        rc = validate(files, n, forced, &err);
-    }
+    Sluice__V1__PatchCoverage pc;
+    sluice__v1__patch_coverage__init(&pc);
+    int rc = prepare(cfg, &m, files, n, finish, &pc, &err);
     if (rc != SL_OK) {
         fprintf(stderr, "sluice-agent: %s\n", sl_err_msg(&err, rc));
         return AGENT_EXIT_USAGE;
     }
     rc = agent_sender_init(&s, cfg, &err);
-    rc = rc == SL_OK ? send_all(&s, &m, files, n, finish, &err) : rc;
+    rc = rc == SL_OK ? send_all(&s, &m, files, n,
+                                cfg->diff != NULL ? &pc : NULL, finish, &err)
+                     : rc;
     if (rc != SL_OK) {
         fprintf(stderr, "sluice-agent: %s\n", sl_err_msg(&err, rc));
         return rc == SL_EINPUT || rc == SL_EINVAL || rc == SL_EIO
@@ -389,6 +449,10 @@ static const sl_opt_t push_options[] = {
         "run finished without one of them is judged incomplete"),
     OPT("format", SL_OPT_STR, format, NULL, 0, 0, NULL, "F",
         "parse every FILE as F instead of detecting it (formats below)"),
+    OPT("diff", SL_OPT_STR, diff, NULL, 0, 0, NULL, "FILE",
+        "with the run, send its patch coverage: of the lines the unified "
+        "diff FILE adds (git diff BASE...HEAD), how many the coverage FILEs "
+        "cover"),
     OPT("no-finish", SL_OPT_FLAG, no_finish, NULL, 0, 0, NULL, NULL,
         "keep the run open for more pushes (finish it later with "
         "'sluice-agent finish')"),
@@ -424,7 +488,14 @@ push_usage(FILE *out, const char *verb)
         fprintf(out, "usage: sluice-agent push [OPTION]... FILE...\n\n"
                 "Sends CI artifacts (format detected from content) as one "
                 "run's events.\nA push finishes the run unless --no-finish; "
-                "several pushes with one\n--run-id add to the same run.\n");
+                "several pushes with one\n--run-id add to the same run.\n"
+                "With --diff, the run also gets its patch coverage: of the "
+                "lines the diff\nadds, those the coverage reports pushed "
+                "with it know (coverable) and\nthose they ran (covered); a "
+                "bad diff, or no coverage report among the\nfiles, sends "
+                "nothing and exits 2. A run takes one patch coverage: a\n"
+                "second --diff push to the same run is not stored (the "
+                "first one's stays).\n");
     } else if (strcmp(verb, "finish") == 0) {
         fprintf(out, "usage: sluice-agent finish [--run-id R] [OPTION]...\n\n"
                 "Finishes a run kept open by 'push --no-finish'. The run id "
@@ -527,7 +598,7 @@ agent_cmd_flush(int argc, char **argv)
     agent_cfg_t cfg;
     int n = 0;
     int rc = parse_cfg(&cfg, argc, argv, &n);
-    if (rc != AGENT_EXIT_OK || cfg.help || n > 0) {
+    if (rc != AGENT_EXIT_OK || cfg.help || n > 0 || cfg.diff != NULL) {
         push_usage(cfg.help ? stdout : stderr, "flush");
         return cfg.help ? rc : AGENT_EXIT_USAGE;
     }

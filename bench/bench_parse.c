@@ -67,7 +67,7 @@ static const sl_format_t *bench_fmt_used;
 static double
 run_ours(const char *path, uint64_t *records)
 {
-    sl_sink_t sink = {records, count_record};
+    sl_sink_t sink = {.ctx = records, .emit = count_record};
     sl_err_t err = {0};
     double t0 = bench_mono_s();
     int rc = sl_format_parse_file(path, bench_fmt_used, &sink, NULL, &err);

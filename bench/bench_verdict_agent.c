@@ -281,7 +281,7 @@ send_artifact(agent_t *a, lrun_t *r, const char *run_id, uint64_t g)
     sl_artifact_t art = {"junit", "build/test-results/TEST-bench.xml",
                          total * 180, d, sizeof d, tests};
     edge_ctx_t ec = {a, 1};
-    sl_sink_t sink = {&ec, edge_emit};
+    sl_sink_t sink = {.ctx = &ec, .emit = edge_emit};
     int rc = sl_artifact_emit(&sink, &art, 0);
     for (uint64_t seq = 1; seq <= total && rc == SL_OK; seq++) {
         if (seq > 1 && seq < total) {

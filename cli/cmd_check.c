@@ -11,7 +11,9 @@
 
 #include "cli.h"
 #include "sluice/clock.h"
+#include "sluice/diff.h"
 #include "sluice/formats.h"
+#include "sluice/patch.h"
 #include "sluice/policy.h"
 #include "sluice/run.h"
 
@@ -19,6 +21,7 @@ typedef struct check_cfg {
     cli_common_t common;
     const char *format;
     int json;
+    const char *diff; /* --diff: patch coverage over this unified diff */
     const char *policy;
     const char *project, *branch; /* the scope of the policy file */
 } check_cfg_t;
@@ -32,6 +35,10 @@ static const sl_opt_t options[] = {
      NULL},
     {"json", SL_OPT_FLAG, offsetof(check_cfg_t, json), NULL, 0, 0, NULL, NULL,
      "print the run summary as JSON (as 'sluice run --json' does)", NULL},
+    {"diff", SL_OPT_STR, offsetof(check_cfg_t, diff), NULL, 0, 0, NULL,
+     "FILE", "patch coverage: of the lines the unified diff FILE adds (git "
+     "diff BASE...HEAD), how many the coverage FILEs cover, as a push "
+     "with --diff computes it", NULL},
     {"policy", SL_OPT_STR, offsetof(check_cfg_t, policy), NULL, 0, 0, NULL,
      "F", "judge with the policy file F (YAML, docs/policy.md); the "
      "threshold flags below override it", NULL},
@@ -58,7 +65,10 @@ static const cli_usage_t check_usage = {
     "each threshold flag given.\n"
     "A file named twice, or two files of the same content, count once, as\n"
     "a push stores them once. Benchmark regressions need a baseline, so\n"
-    "only the gate judges them.\n",
+    "only the gate judges them.\n"
+    "With --diff, the JSON summary (--json) has the patch coverage\n"
+    "(\"patch\"); a bad diff, or no coverage report among the files, is a\n"
+    "usage error (exit status 2).\n",
     options,
     1,
 };
@@ -73,6 +83,7 @@ typedef struct check_run {
      * gate notes them (no history here: no other flaky kind) */
     sl_test_note_t *tests;
     size_t n_tests;
+    sl_patch_t *patch; /* --diff: takes the coverage files' lines */
 } check_run_t;
 
 static int
@@ -143,7 +154,11 @@ check_file(check_run_t *c, const char *path, const sl_format_t *forced,
         return SL_OK;
     }
     rc = fmt != NULL ? SL_OK : sl_format_detect_file(path, &fmt, err);
-    sl_sink_t sink = {c, check_emit};
+    sl_sink_t fold = {.ctx = c, .emit = check_emit};
+    sl_sink_t sink = fold;
+    if (c->patch != NULL) {
+        sl_patch_sink(c->patch, &fold, &sink);
+    }
     sl_artifact_t a = {.path = path, .size = size, .digest = digest,
                        .digest_len = sizeof digest};
     uint64_t first = c->lsn;
@@ -190,6 +205,21 @@ check_policy(const check_cfg_t *cfg, const sl_policy_t *over,
     return CLI_CONTINUE;
 }
 
+/* The patch coverage event, as a push with --diff sends it. */
+static int
+check_patch(check_run_t *c, sl_err_t *err)
+{
+    Sluice__V1__PatchCoverage pc;
+    int rc = sl_patch_result(c->patch, &pc, err);
+    if (rc == SL_OK) {
+        sl_pb_event_t ev;
+        sl_patch_event(&ev, &pc);
+        c->stream = SL_STREAM_PATCH;
+        rc = check_apply(c, &ev);
+    }
+    return rc;
+}
+
 /* Folds every file, then the finish and the verdict, as the gate would. */
 static int
 check_run(check_run_t *c, char **files, int n, const sl_format_t *forced,
@@ -197,6 +227,12 @@ check_run(check_run_t *c, char **files, int n, const sl_format_t *forced,
 {
     for (int i = 0; i < n; i++) {
         int rc = check_file(c, files[i], forced, err);
+        if (rc != SL_OK) {
+            return rc;
+        }
+    }
+    if (c->patch != NULL) {
+        int rc = check_patch(c, err);
         if (rc != SL_OK) {
             return rc;
         }
@@ -267,7 +303,17 @@ cli_cmd_check(int argc, char **argv)
         return CLI_EXIT_ERROR;
     }
     sl_err_t err = {0};
-    int rc = check_run(&c, argv + 1, n, forced, &policy, &err);
+    sl_diff_t *diff = NULL;
+    int rc = cfg.diff != NULL ? sl_diff_parse_file(cfg.diff, &diff, &err)
+                              : SL_OK;
+    if (rc == SL_OK && diff != NULL && sl_patch_new(&c.patch, diff) != SL_OK) {
+        rc = sl_err_set(&err, SL_ENOMEM, "%s: out of memory", cfg.diff);
+    }
+    if (rc == SL_OK) {
+        rc = check_run(&c, argv + 1, n, forced, &policy, &err);
+    }
+    sl_patch_destroy(&c.patch);
+    sl_diff_destroy(&diff);
     if (rc != SL_OK) {
         fprintf(stderr, "sluice check: %s\n", sl_err_msg(&err, rc));
         check_notes_free(&c);

@@ -62,6 +62,25 @@ gen_coverage(yajl_gen g, const sl_pb_run_t *r)
     (void)yajl_gen_map_close(g);
 }
 
+/* Only when the run has patch coverage (a push or check with --diff):
+ * rate is covered / coverable, null when no added line is coverable. */
+static void
+gen_patch(yajl_gen g, const sl_pb_run_t *r)
+{
+    const Sluice__V1__PatchCoverage *p = r->patch;
+    if (p == NULL) {
+        return;
+    }
+    sl_json_str(g, "patch");
+    (void)yajl_gen_map_open(g);
+    sl_json_ku64(g, "lines_added", p->lines_added);
+    sl_json_ku64(g, "lines_coverable", p->lines_coverable);
+    sl_json_ku64(g, "lines_covered", p->lines_covered);
+    gen_rate(g, "rate", p->lines_covered, p->lines_coverable);
+    sl_json_ku64(g, "files", p->files);
+    (void)yajl_gen_map_close(g);
+}
+
 void
 sl_run_json_benchmark(yajl_gen g, const Sluice__V1__Benchmark *b)
 {
@@ -252,6 +271,7 @@ gen_run(yajl_gen g, const sl_pb_run_t *r)
     sl_json_ku64(g, "events", r->events);
     gen_tests(g, r->tests);
     gen_coverage(g, r);
+    gen_patch(g, r);
     gen_benchmarks(g, r);
     gen_findings(g, r->findings);
     gen_verdict(g, "verdict", r->verdict);

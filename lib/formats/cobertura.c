@@ -24,6 +24,9 @@
  *   in order of first appearance when the package ends. A full table is
  *   emitted early and emptied; a file seen again after that, or in
  *   another package, gets another record with the rest of its figures.
+ * - A sink that wants line coverage gets each line of a class's own
+ *   <lines> (number, hits), its path being the class's filename joined
+ *   to the report's <source> when it has exactly one (cob_linepath).
  * - The total takes the root's lines-valid/lines-covered,
  *   branches-valid/branches-covered and functions-valid/functions-covered
  *   (gcovr) pairs where present, else the sums of the file records.
@@ -78,6 +81,14 @@ typedef struct cobertura {
     uint16_t slot[COB_SLOTS]; /* index + 1 into file; 0: free */
     cob_file_t file[COB_FILES_MAX];
     char arena[COB_ARENA_BYTES];
+    /* For a sink that wants line coverage (cob_linepath). */
+    int want_lines;
+    int in_source;     /* in a <source> (coverage/sources/source) */
+    unsigned nsources; /* <source> elements ended */
+    int source_cut;    /* the first one is over SL_COV_PATH_MAX bytes */
+    size_t source_len;
+    char source[SL_COV_PATH_MAX + 1];          /* the first one's text */
+    char linepath[2 * SL_COV_PATH_MAX + 2]; /* the open class's */
 } cobertura_t;
 
 static const char *const cob_kind[COB_KINDS] = {"line", "branch", "function"};
@@ -283,6 +294,23 @@ cob_root(cobertura_t *c, sl_xml_t *x, const char *name, const char **attrs)
     return SL_OK;
 }
 
+/* The path line coverage names the class's file by: its filename joined
+ * to the report's <source> when there is exactly one (gcovr, coverage.py
+ * and Cobertura write filenames relative to it) and the filename is not
+ * absolute; else the filename. */
+static void
+cob_linepath(cobertura_t *c, const char *f, size_t n)
+{
+    size_t s = c->source_len;
+    if (c->nsources == 1 && !c->source_cut && s > 0 && f[0] != '/') {
+        memcpy(c->linepath, c->source, s);
+        c->linepath[s] = '/';
+        memcpy(c->linepath + s + 1, f, n + 1);
+    } else {
+        memcpy(c->linepath, f, n + 1);
+    }
+}
+
 static int
 cob_class_begin(cobertura_t *c, sl_xml_t *x, const char **attrs, unsigned d)
 {
@@ -298,6 +326,9 @@ cob_class_begin(cobertura_t *c, sl_xml_t *x, const char **attrs, unsigned d)
     int rc = cob_file_open(c, f, n);
     if (rc == SL_OK) {
         c->class_depth = d;
+    }
+    if (c->want_lines) {
+        cob_linepath(c, f, n);
     }
     return rc;
 }
@@ -366,6 +397,12 @@ cob_line(cobertura_t *c, sl_xml_t *x, const char **attrs, int in_method)
     if (rc == SL_OK) {
         rc = cob_count(c, x, COB_BRANCHES, bv, bc);
     }
+    if (rc == SL_OK && c->want_lines) {
+        rc = c->sink->line(c->sink->line_ctx, c->linepath, line, line, hits);
+        if (rc != SL_OK) {
+            return sl_xml_fail(x, rc, "line coverage: %s", sl_strerror(rc));
+        }
+    }
     return rc;
 }
 
@@ -401,6 +438,10 @@ cob_on_start(void *ctx, sl_xml_t *x, const char *name, const char **attrs)
     if (d == 1) {
         return cob_root(c, x, name, attrs);
     }
+    if (c->want_lines && d == 3 && strcmp(name, "source") == 0) {
+        c->in_source = 1;
+        return SL_OK;
+    }
     if (c->class_depth != 0) {
         return cob_class_child(c, x, name, attrs, d);
     }
@@ -427,11 +468,58 @@ cob_total(cobertura_t *c)
     return sl_sink_emit(c->sink, SLUICE__V1__EVENT__BODY_COVERAGE_TOTAL, &cv);
 }
 
+/* The text of the first <source>, kept for cob_linepath. */
+static int
+cob_on_text(void *ctx, sl_xml_t *x, const char *s, size_t len)
+{
+    cobertura_t *c = ctx;
+    (void)x;
+    if (!c->in_source || c->nsources > 0) {
+        return SL_OK;
+    }
+    if (len > SL_COV_PATH_MAX - c->source_len) {
+        c->source_cut = 1;
+    } else {
+        memcpy(c->source + c->source_len, s, len);
+        c->source_len += len;
+    }
+    return SL_OK;
+}
+
+/* Ends a <source>: its text without the white space around it. */
+static void
+cob_source_end(cobertura_t *c)
+{
+    static const char ws[] = " \t\r\n";
+    c->in_source = 0;
+    if (c->nsources++ > 0) {
+        return;
+    }
+    size_t n = c->source_len;
+    while (n > 0 && strchr(ws, c->source[n - 1]) != NULL) {
+        n--;
+    }
+    size_t lead = 0;
+    while (lead < n && strchr(ws, c->source[lead]) != NULL) {
+        lead++;
+    }
+    memmove(c->source, c->source + lead, n - lead);
+    c->source_len = n - lead;
+    /* "/src/" joined to "a.c" is "/src//a.c": one '/' is enough. */
+    while (c->source_len > 1 && c->source[c->source_len - 1] == '/') {
+        c->source_len--;
+    }
+}
+
 static int
 cob_on_end(void *ctx, sl_xml_t *x, const char *name)
 {
     cobertura_t *c = ctx;
     unsigned d = sl_xml_depth(x);
+    if (c->in_source && d == 3) {
+        cob_source_end(c);
+        return SL_OK;
+    }
     if (d == c->method_depth) {
         c->method_depth = 0;
         return cob_count(c, x, COB_FUNCTIONS, 1, c->method_hit != 0);
@@ -482,13 +570,21 @@ sl_cobertura_parse(int fd, const char *path, const sl_sink_t *sink,
         .start = cob_on_start,
         .end = cob_on_end,
     };
-    /* ~330 KiB of table: on the heap, not the stack. */
+    /* Text is looked at only for line coverage (the <source>). */
+    static const sl_xml_cfg_t cfg_lines = {
+        .start = cob_on_start,
+        .end = cob_on_end,
+        .text = cob_on_text,
+    };
+    /* ~340 KiB of table: on the heap, not the stack. */
     cobertura_t *c = calloc(1, sizeof *c);
     if (c == NULL) {
         return sl_err_set(err, SL_ENOMEM, "%s: out of memory", path);
     }
     c->sink = sink;
-    int rc = sl_xml_parse_fd(fd, path, &cfg, c, err);
+    c->want_lines = sl_sink_wants_lines(sink);
+    int rc = sl_xml_parse_fd(fd, path, c->want_lines ? &cfg_lines : &cfg, c,
+                             err);
     free(c);
     return rc;
 }

@@ -13,7 +13,9 @@
  * must agree on numStmt, as go tool cover demands. Blocks are kept per
  * file in a table until the end, within the budget of covtab.h. Lines are
  * parsed from their end, as go tool cover does, so a file name may hold
- * ':', '.', ',' and spaces. Branches and functions stay 0. */
+ * ':', '.', ',' and spaces. Branches and functions stay 0. A sink that
+ * wants line coverage gets every block with statements as the lines from
+ * its start to its end line, with its count (each copy of a block). */
 #include "gocover.h"
 
 #include <stdlib.h>
@@ -28,6 +30,8 @@ typedef struct gocover {
     sl_lines_t lines;
     sl_covtab_t tab;
     sl_err_t *err;
+    const sl_sink_t *sink; /* its line callback, when want_lines */
+    int want_lines;
     const char *line; /* the line being parsed, for columns */
     int has_mode;
     size_t last; /* index in tab of the file of the previous block */
@@ -232,15 +236,25 @@ gocover_line(gocover_t *g, const char *s, size_t len)
     }
     size_t idx = 0;
     rc = gocover_file(g, &b, &idx);
-    if (rc != SL_OK) {
-        return rc;
+    if (rc == SL_OK) {
+        rc = gocover_count(g, &b, idx);
     }
-    return gocover_count(g, &b, idx);
+    if (rc == SL_OK && g->want_lines && b.stmts > 0) {
+        rc = g->sink->line(g->sink->line_ctx, g->tab.files[idx].path, b.sl,
+                           b.el, b.count);
+        if (rc != SL_OK) {
+            return gocover_fail(g, rc, s, "line coverage: %s",
+                                sl_strerror(rc));
+        }
+    }
+    return rc;
 }
 
 static int
 gocover_run(gocover_t *g, const sl_sink_t *sink)
 {
+    g->sink = sink;
+    g->want_lines = sl_sink_wants_lines(sink);
     for (;;) {
         const char *s;
         size_t len;

@@ -25,7 +25,8 @@
  *   each type absent there taken from the sums of the file records.
  * - Counters of classes, methods, packages and groups, and the other
  *   counter types (INSTRUCTION, COMPLEXITY, CLASS), are checked but not
- *   used; so are the <line> elements (nr, mi, ci, mb, cb).
+ *   used; so are the <line> elements (nr, mi, ci, mb, cb), but for a sink
+ *   that wants line coverage (jac_line).
  *
  * Refused: another root element, a <counter> without type, missed or
  * covered, or with two counters of one type in one element (where used),
@@ -55,6 +56,7 @@ typedef struct jac_counts {
 
 typedef struct jacoco {
     const sl_sink_t *sink;
+    int want_lines;         /* the sink has a line callback */
     unsigned package_depth; /* of the open <package>; 0 outside */
     unsigned source_depth;  /* of the open <sourcefile>; 0 outside */
     size_t package_len;     /* of path: the package name and its "/" */
@@ -171,23 +173,33 @@ jac_sourcefile(jacoco_t *j, sl_xml_t *x, const char **attrs, unsigned d)
     return SL_OK;
 }
 
-/* <line nr mi ci mb cb/>: checked, not used (the counters say it all). */
+/* <line nr mi ci mb cb/>: checked; the figures come from the counters.
+ * A sink that wants line coverage gets the line when it has instructions
+ * (mi + ci > 0), run ci times (JaCoCo counts a line covered when one of
+ * its instructions ran). */
 static int
-jac_line(sl_xml_t *x, const char **attrs)
+jac_line(jacoco_t *j, sl_xml_t *x, const char **attrs)
 {
     static const char *const names[] = {"nr", "mi", "ci", "mb", "cb"};
+    uint64_t v[5] = {0};
     if (sl_xml_attr(attrs, "nr") == NULL) {
         return sl_xml_fail(x, SL_EINPUT, "<line> without nr");
     }
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        const char *v = sl_xml_attr(attrs, names[i]);
-        uint64_t u = 0;
-        int rc = v == NULL ? SL_OK : sl_xml_u64(x, names[i], v, UINT32_MAX, &u);
+        const char *a = sl_xml_attr(attrs, names[i]);
+        int rc = a == NULL ? SL_OK
+                           : sl_xml_u64(x, names[i], a, UINT32_MAX, &v[i]);
         if (rc != SL_OK) {
             return rc;
         }
     }
-    return SL_OK;
+    if (!j->want_lines || v[1] + v[2] == 0) {
+        return SL_OK;
+    }
+    int rc = j->sink->line(j->sink->line_ctx, j->path, v[0], v[0], v[2]);
+    return rc == SL_OK ? SL_OK
+                       : sl_xml_fail(x, rc, "line coverage: %s",
+                                     sl_strerror(rc));
 }
 
 static int
@@ -210,7 +222,7 @@ jac_on_start(void *ctx, sl_xml_t *x, const char *name, const char **attrs)
     }
     if (j->source_depth != 0 && d == j->source_depth + 1 &&
         strcmp(name, "line") == 0) {
-        return jac_line(x, attrs);
+        return jac_line(j, x, attrs);
     }
     return SL_OK;
 }
@@ -303,6 +315,7 @@ sl_jacoco_parse(int fd, const char *path, const sl_sink_t *sink, sl_err_t *err)
         return sl_err_set(err, SL_ENOMEM, "%s: out of memory", path);
     }
     j->sink = sink;
+    j->want_lines = sl_sink_wants_lines(sink);
     int rc = sl_xml_parse_fd(fd, path, &cfg, j, err);
     free(j);
     return rc;

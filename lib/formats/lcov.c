@@ -16,7 +16,9 @@
  * LF/LH, BRF/BRH and FNF/FNH are checked (hit <= found) but not used:
  * tools disagree with lcov on them (llvm-cov counts a function
  * instantiated twice once in FNF, lcov twice).
- * Lines with other upper-case keys (VER, FNL, FNA, ...) are ignored. */
+ * Lines with other upper-case keys (VER, FNL, FNA, ...) are ignored.
+ * A sink that wants line coverage gets each DA line as it comes (its
+ * record's SF path, the line, the count). */
 #include "lcov.h"
 
 #include <stdlib.h>
@@ -32,6 +34,8 @@ typedef struct lcov {
     sl_lines_t lines;
     sl_covtab_t tab;
     sl_err_t *err;
+    const sl_sink_t *sink; /* its line callback, when want_lines */
+    int want_lines;
     const char *line; /* the line being parsed, for columns */
     size_t cur;       /* index of the record's file in tab */
     int in_record;
@@ -139,6 +143,13 @@ lcov_da(lcov_t *lc, const char *p, const char *end)
     f->lines_valid += !(was & SL_COVTAB_LINE_SEEN);
     f->lines_covered += (now & ~was & SL_COVTAB_LINE_HIT) != 0;
     *b = (uint8_t)(*b | (now << shift));
+    if (lc->want_lines) {
+        rc = lc->sink->line(lc->sink->line_ctx, f->path, line, line, count);
+        if (rc != SL_OK) {
+            return lcov_fail(lc, rc, lc->line, "line coverage: %s",
+                             sl_strerror(rc));
+        }
+    }
     return SL_OK;
 }
 
@@ -415,6 +426,8 @@ lcov_finish(lcov_t *lc)
 static int
 lcov_run(lcov_t *lc, const sl_sink_t *sink)
 {
+    lc->sink = sink;
+    lc->want_lines = sl_sink_wants_lines(sink);
     for (;;) {
         const char *s;
         size_t len;

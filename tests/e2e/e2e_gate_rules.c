@@ -379,6 +379,7 @@ test_policy_rules(void **state)
                "  min_coverage: 0\n"
                "  min_branch_coverage: 40\n"
                "  max_coverage_drop: 2\n"
+               "  min_patch_coverage: 60\n"
                "  count_findings: new\n"
                "  max_medium_vulns: unlimited\n"
                "  alert_command: \"cat >> %s\"\n"
@@ -425,6 +426,21 @@ test_policy_rules(void **state)
     assert_non_null(x);
     assert_true(x->baseline == 75.0);
     h_assert_contains(x->message, "run p-main-2");
+    assert_null(find_reason(v, "coverage.patch")); /* no diff: not judged */
+
+    /* with --diff (a git diff of gcovr's own sources): 5 of the 10
+     * coverable added lines are covered, 50% < 60% */
+    const h_result_t *pr = h_agent(
+        h, "push", "--collector", c->listen, "--project", "pol", "--branch",
+        "topic", "--commit", "p-topic-patch", "--run-id", "p-topic-patch",
+        "--diff", FIX "diff/patch.diff", WAIT, FIX "cobertura/gcovr.xml",
+        NULL);
+    assert_int_equal(pr->status, 1);
+    x = find_reason(h_run_get(h, c, "p-topic-patch")->verdict,
+                    "coverage.patch");
+    assert_non_null(x);
+    assert_true(x->value == 50.0);
+    assert_true(x->threshold == 60.0);
 
     /* Welch: three main runs at 10 ms (10 samples each), a topic run at
      * 11 ms: +10%, t and p in the reason */

@@ -1,8 +1,9 @@
 /* One libFuzzer target per artifact format: SL_FUZZ_FORMAT names the
  * format (compile definition). Each input goes through the format's sniff,
  * through detection, and through its parser from a real file descriptor
- * (a memfd), with a sink that reads every field of every record, so a
- * sanitizer sees any bad pointer a parser hands out. */
+ * (a memfd), with a sink that reads every field of every record and
+ * every line report, so a sanitizer sees any bad pointer a parser hands
+ * out. */
 #define _GNU_SOURCE
 #include <stddef.h>
 #include <stdint.h>
@@ -76,6 +77,20 @@ touch(void *ctx, const sl_pb_event_t *ev)
     return SL_OK;
 }
 
+/* Reads a line report (sluice/patch.h's input): its path whole, and the
+ * range must be in order. */
+static int
+touch_line(void *ctx, const char *path, uint64_t first, uint64_t last,
+           uint64_t hits)
+{
+    size_t *sum = ctx;
+    if (first > last) {
+        abort();
+    }
+    *sum += touch_str(path) + (size_t)(first + last + hits);
+    return SL_OK;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -102,7 +117,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     }
     size_t sum = 0;
-    sl_sink_t sink = {&sum, touch};
+    sl_sink_t sink = {.ctx = &sum, .emit = touch, .line_ctx = &sum,
+                      .line = touch_line};
     sl_err_t err = {0};
     int rc = f->parse(fd, "fuzz", &sink, &err);
     /* A failure always says why. */

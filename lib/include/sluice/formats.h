@@ -29,12 +29,35 @@
 #define SL_TEST_PROP_MAX 1024      /* a property's name or value */
 #define SL_BENCH_SAMPLES_MAX 10000 /* samples kept per benchmark */
 
+/* Line-level coverage, for patch coverage (sluice/patch.h): the coverage
+ * parsers (cobertura, jacoco, lcov, gocover) call it for the instrumented
+ * lines of each source file: lines first..last (one line but for Go's
+ * blocks) of path (NUL-terminated, as the report names it; Cobertura's
+ * filename joined to its one <source>), run hits times. A line may be
+ * reported more than once (several records, classes or blocks of one
+ * file): it is covered when any report of it has hits > 0. What is
+ * reported per format is in docs/formats.md, "Patch coverage". Returns
+ * SL_OK to go on or a negative SL_E* to stop the parse. */
+typedef int (*sl_sink_line_fn)(void *line_ctx, const char *path,
+                               uint64_t first, uint64_t last, uint64_t hits);
+
 /* Receives the records of one file. emit returns SL_OK to go on or a
- * negative SL_E* to stop the parse, which then returns that code. */
+ * negative SL_E* to stop the parse, which then returns that code. line is
+ * optional: NULL (as a sink initialized without it has) asks for no line
+ * data, and the parsers then do no work for it. */
 typedef struct sl_sink {
     void *ctx;
     int (*emit)(void *ctx, const sl_pb_event_t *ev);
+    void *line_ctx;
+    sl_sink_line_fn line;
 } sl_sink_t;
+
+/* Nonzero when sink asks for line-level coverage. */
+static inline int
+sl_sink_wants_lines(const sl_sink_t *sink)
+{
+    return sink != NULL && sink->line != NULL;
+}
 
 /* Hands a record to the sink: sets ev->body_case and the body member to
  * body (a Sluice__V1__TestCase, __Coverage, __Benchmark or __Finding as
