@@ -134,7 +134,7 @@ save_notes(sl_txn_t *txn, const char *run_id, const sl_pb_gate_notes_t *n)
 
 static int
 add_note(sl_pb_gate_notes_t *n, const char *id,
-         Sluice__V1__TestStatus status, sl_flaky_why_t flaky)
+         Sluice__V1__TestStatus status, sl_flaky_why_t flaky, double flips)
 {
     if (n->n_tests >= SL_JUDGE_TESTS_MAX) {
         n->tests_more++;
@@ -154,6 +154,7 @@ add_note(sl_pb_gate_notes_t *n, const char *id,
     t->id = strdup(id);
     t->status = status;
     t->flaky = flaky;
+    t->flip_rate = flaky == SL_FLAKY_FLIPS ? flips : 0;
     if (t->id == NULL) {
         free(t);
         return SL_ENOMEM;
@@ -280,7 +281,7 @@ note_test(gate_t *g, sl_txn_t *txn, const sl_pb_run_t *r,
         why = SL_FLAKY_FLIPS;
     }
     if ((failed || why != SL_FLAKY_NOT) &&
-        add_note(notes, id, tc->status, why) != SL_OK) {
+        add_note(notes, id, tc->status, why, flips) != SL_OK) {
         fail_txn(txn, SL_ENOMEM);
     }
 }
@@ -793,6 +794,7 @@ judge(gate_t *g, sl_txn_t *txn, const sl_pb_run_t *r,
         tn[i].id = notes->tests[i]->id;
         tn[i].status = notes->tests[i]->status;
         tn[i].flaky = (sl_flaky_why_t)notes->tests[i]->flaky;
+        tn[i].flip_rate = notes->tests[i]->flip_rate;
     }
     in.tests = tn;
     in.n_tests = tn != NULL ? notes->n_tests : 0;

@@ -301,6 +301,37 @@ check_flaky(h_env_t *h, const h_proc_t *c)
     assert_int_equal(x->status, SLUICE__V1__VERDICT_STATUS__VERDICT_WARN);
 }
 
+/* Six runs of main that alternate failing.xml and passing.xml (each its own
+ * commit): test_fifo_order flips, so its failure on a topic branch warns;
+ * test_persist (errored, and absent from passing.xml) still fails it. */
+static void
+check_flips(h_env_t *h, const h_proc_t *c)
+{
+    for (int i = 1; i <= 6; i++) {
+        char id[16];
+        (void)snprintf(id, sizeof id, "flip-%d", i);
+        const h_result_t *r = h_agent(
+            h, "push", "--collector", c->listen, "--project", "flip",
+            "--branch", "main", "--commit", id, "--run-id", id, WAIT,
+            i % 2 ? H_FIXTURE("failing.xml") : H_FIXTURE("passing.xml"),
+            NULL);
+        assert_int_equal(r->status, i % 2 ? 1 : 0);
+        (void)h_wait_verdict(h, c, id, 20000); /* the final one, in order */
+    }
+    const h_result_t *r = h_agent(
+        h, "push", "--collector", c->listen, "--project", "flip", "--branch",
+        "topic", "--commit", "flip-t", "--run-id", "flip-topic", WAIT,
+        H_FIXTURE("failing.xml"), NULL);
+    assert_int_equal(r->status, 1);
+    const sl_pb_run_t *run = h_run_get(h, c, "flip-topic");
+    const Sluice__V1__Reason *x = find_reason(run->verdict, "tests.flaky");
+    assert_non_null(x);
+    assert_string_equal(x->subject, "demo.queue.test_queue.test_fifo_order");
+    h_assert_contains(x->message, "flips between pass and fail in 100% of");
+    assert_null(find_reason(run->verdict, "tests.failed"));
+    assert_non_null(find_reason(run->verdict, "tests.errors"));
+}
+
 /* --expect tests,coverage with only test results: incomplete, exit 1. */
 static void
 check_expect(h_env_t *h, const h_proc_t *c)
@@ -331,6 +362,7 @@ test_tests_rules(void **state)
     (void)h_gate_start(h, c, h_path(h, "gate", gate));
     check_early(h, c);
     check_flaky(h, c);
+    check_flips(h, c);
     check_expect(h, c);
     h_finish(h);
 }
