@@ -758,8 +758,8 @@ static int
 diff_run(diff_parse_t *p)
 {
     for (;;) {
-        const char *s;
-        size_t n;
+        const char *s = NULL;
+        size_t n = 0;
         int r = diff_next(p, &s, &n);
         if (r < 0) {
             return r;

@@ -148,8 +148,11 @@ num_unit(char *buf, size_t cap, double v, const char *unit)
     char u[64], n[48];
     (void)sl_verdict_cell(unit, 16, u, sizeof u);
     num_text(n, sizeof n, v);
-    (void)snprintf(buf, cap, "%s%s%s", n,
-                   u[0] == '\0' || strcmp(u, "%") == 0 ? "" : " ", u);
+    int w = snprintf(buf, cap, "%s%s%s", n,
+                     u[0] == '\0' || strcmp(u, "%") == 0 ? "" : " ", u);
+    if (w < 0 && cap > 0) {
+        buf[0] = '\0';
+    } /* a longer one is cut at cap, which the callers size for */
 }
 
 static void

@@ -135,12 +135,11 @@ fixture_three(fixture_t *f)
     do {                                                                       \
         FILE *cap_f;                                                           \
         size_t cap_len = 0;                                                    \
-        char *cap_text = NULL;                                                 \
-        cap_f = open_memstream(&cap_text, &cap_len);                           \
+        (var) = NULL;                                                          \
+        cap_f = open_memstream(&(var), &cap_len);                              \
         assert_non_null(cap_f);                                                \
         call;                                                                  \
         assert_int_equal(fclose(cap_f), 0);                                    \
-        (var) = cap_text;                                                      \
     } while (0)
 
 /* Characters (code points) of a line; the text must be valid UTF-8. */
