@@ -134,6 +134,12 @@ int gate_ack(gate_t *g, const char *run_id, uint64_t stream,
  * finish. Errors are left in txn. */
 void gate_fold_event(gate_t *g, sl_txn_t *txn, const sl_pb_event_t *ev,
                      uint64_t lsn);
+/* The key of the pending send of (run_id, stream) in GDB_PENDING into
+ * out; returns its length. */
+#define GATE_KEY_MAX 512
+size_t gate_pending_key(const char *run_id, uint64_t stream,
+                        uint8_t out[GATE_KEY_MAX]);
+
 /* Writes the run gate_fold_event keeps in memory into txn (txn NULL, or
  * failed: drops it). Called before each commit. */
 void gate_fold_flush(gate_t *g, sl_txn_t *txn);

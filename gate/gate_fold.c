@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "sluice/batch.h"
 #include "sluice/clock.h"
 #include "sluice/log.h"
@@ -16,7 +18,8 @@
 #include "sluice/run.h"
 #include "sluice/stats.h"
 
-#define KEY_PART_MAX 255   /* bytes of one key part (longer: cut) */
+#define KEY_PART_MAX 255   /* bytes of a copied name (base_t) */
+#define KEY_PART_KEEP 96   /* bytes of one key part (longer: hashed) */
 #define BASE_RUNS_MAX 100  /* baseline runs loaded at most */
 #define CP_SERIES 50       /* change points: the last values searched */
 #define CP_ALPHA 0.001     /* docs/gate.md, Change points */
@@ -28,14 +31,33 @@
 /* ---- keys: parts joined by NUL, numbers big-endian ---- */
 
 typedef struct gkey {
-    uint8_t b[1100];
+    uint8_t b[511]; /* LMDB's largest key */
     size_t n;
 } gkey_t;
 
+/* Appends s and a NUL. A part longer than KEY_PART_KEEP bytes is stored as
+ * its first KEY_PART_KEEP - 33 bytes, '#' and the hex BLAKE2b-128 of the
+ * whole: keys of four parts and a number stay far below LMDB's 511-byte
+ * limit (a longer key fails the put and, with it, the whole fold), and
+ * distinct long strings stay distinct. */
 static gkey_t *
 gk_str(gkey_t *k, const char *s)
 {
-    size_t len = strnlen(s, KEY_PART_MAX);
+    size_t len = strlen(s);
+    char part[KEY_PART_KEEP + 1];
+    if (len > KEY_PART_KEEP) {
+        uint8_t d[16];
+        (void)crypto_generichash(d, sizeof d, (const uint8_t *)s, len, NULL,
+                                 0);
+        size_t keep = KEY_PART_KEEP - 33;
+        memcpy(part, s, keep);
+        part[keep] = '#';
+        for (size_t i = 0; i < sizeof d; i++) {
+            (void)snprintf(part + keep + 1 + 2 * i, 3, "%02x", d[i]);
+        }
+        s = part;
+        len = KEY_PART_KEEP;
+    }
     if (k->n + len + 1 <= sizeof k->b) {
         memcpy(k->b + k->n, s, len);
         k->b[k->n + len] = '\0';
@@ -137,7 +159,8 @@ add_note(sl_pb_gate_notes_t *n, const char *id,
          Sluice__V1__TestStatus status, sl_flaky_why_t flaky, double flips)
 {
     if (n->n_tests >= SL_JUDGE_TESTS_MAX) {
-        n->tests_more++;
+        n->tests_more += status == SLUICE__V1__TEST_STATUS__TEST_FAILED ||
+                         status == SLUICE__V1__TEST_STATUS__TEST_ERRORED;
         return SL_OK;
     }
     Sluice__V1__GateTest *t = malloc(sizeof *t);
@@ -165,16 +188,21 @@ add_note(sl_pb_gate_notes_t *n, const char *id,
 
 /* ---- per-test history: baseline outcomes and outcomes per commit ---- */
 
+/* The outcomes of a test on one commit. */
+typedef struct slot {
+    char commit[65];
+    uint8_t flags;     /* 1: passed, 2: failed */
+    uint64_t pass_run; /* tag of the run that first passed it here */
+    uint64_t fail_run; /* and of the one that first failed it */
+} slot_t;
+
 typedef struct thist {
-    uint8_t version; /* 1 */
+    uint8_t version; /* 2 */
     uint8_t n;       /* baseline outcomes in bits (at most 64) */
     uint8_t nring;
     uint8_t pad;
     uint64_t bits;   /* newest in bit 0; 1: failed */
-    struct {
-        char commit[65];
-        uint8_t flags; /* 1: passed, 2: failed */
-    } ring[RING];    /* newest first */
+    slot_t ring[RING]; /* newest first */
 } thist_t;
 
 enum { SEEN_PASS = 1, SEEN_FAIL = 2 };
@@ -188,15 +216,27 @@ load_hist(sl_txn_t *txn, const gkey_t *k, thist_t *h)
         v.len == sizeof *h) {
         memcpy(h, v.data, sizeof *h);
     }
-    if (h->version != 1 || h->n > 64 || h->nring > RING) {
+    if (h->version != 2 || h->n > 64 || h->nring > RING) {
         memset(h, 0, sizeof *h);
     }
-    h->version = 1;
+    h->version = 2;
+}
+
+/* A run's tag in the ring: 8 bytes of the BLAKE2b of its id, never 0. */
+static uint64_t
+run_tag(const char *run_id)
+{
+    uint8_t d[16];
+    uint64_t t;
+    (void)crypto_generichash(d, sizeof d, (const uint8_t *)run_id,
+                             strlen(run_id), NULL, 0);
+    memcpy(&t, d, sizeof t);
+    return t != 0 ? t : 1;
 }
 
 /* The ring slot of commit, made the newest (a new one when absent). */
-static uint8_t *
-commit_flags(thist_t *h, const char *commit)
+static slot_t *
+commit_slot(thist_t *h, const char *commit)
 {
     size_t i = 0;
     while (i < h->nring && strncmp(h->ring[i].commit, commit, 64) != 0) {
@@ -214,7 +254,7 @@ commit_flags(thist_t *h, const char *commit)
     thist_t t = *h;
     memmove(&h->ring[1], &h->ring[0], i * sizeof h->ring[0]);
     h->ring[0] = t.ring[i];
-    return &h->ring[0].flags;
+    return &h->ring[0];
 }
 
 /* Share of flips between consecutive baseline outcomes, over the last
@@ -253,15 +293,23 @@ note_test(gate_t *g, sl_txn_t *txn, const sl_pb_run_t *r,
     const char *id = tc->id[0] != '\0' ? tc->id : tc->name;
     int failed = is_failure(tc->status);
     gkey_t k = {0};
-    gk_str(gk_str(&k, r->meta->project), id);
+    gk_str(gk_str(gk_str(&k, r->meta->project), r->meta->runner), id);
     thist_t h;
     load_hist(txn, &k, &h);
     double flips = flip_rate(&h, p->flaky_window);
+    /* the other outcome seen on this commit by another run (of this
+     * runner class: the key has it); the run's own outcomes (one suite in
+     * two files) are no rerun */
     uint8_t seen = 0;
     if (r->meta->commit[0] != '\0') {
-        uint8_t *f = commit_flags(&h, r->meta->commit);
-        seen = *f;
-        *f |= failed ? SEEN_FAIL : SEEN_PASS;
+        uint64_t me = run_tag(r->run_id);
+        slot_t *sl = commit_slot(&h, r->meta->commit);
+        seen |= (sl->flags & SEEN_PASS) && sl->pass_run != me ? SEEN_PASS : 0;
+        seen |= (sl->flags & SEEN_FAIL) && sl->fail_run != me ? SEEN_FAIL : 0;
+        if (!(sl->flags & (failed ? SEEN_FAIL : SEEN_PASS))) {
+            *(failed ? &sl->fail_run : &sl->pass_run) = me;
+        }
+        sl->flags |= failed ? SEEN_FAIL : SEEN_PASS;
     }
     if (on_base_branch(r, p)) {
         h.bits = (h.bits << 1) | (failed ? 1u : 0u);
@@ -293,7 +341,7 @@ typedef struct base {
     size_t n;
     Sluice__V1__Baseline about;
     char *ids[BASE_RUNS_MAX];
-    char branch[KEY_PART_MAX + 1], runner[KEY_PART_MAX + 1]; /* about's */
+    char branch[300], runner[300]; /* about's (meta strings are <= 256) */
 } base_t;
 
 static void
@@ -386,7 +434,11 @@ walk_index(sl_txn_t *txn, const gkey_t *prefix, uint64_t limit,
     sl_cursor_close(&cur);
 }
 
-/* The largest window any rule of p needs. */
+/* How many baseline runs to load: the largest window any rule of p needs,
+ * four times over (runs of the branch that lack a benchmark, coverage or a
+ * scan are skipped by the rules that need them: a window counts the runs
+ * that carry it), at least the change-point series, at most
+ * BASE_RUNS_MAX. */
 static size_t
 window_of(const sl_policy_t *p, int for_change_points)
 {
@@ -394,9 +446,25 @@ window_of(const sl_policy_t *p, int for_change_points)
     for (size_t i = 0; i < p->n_bench; i++) {
         w = p->bench[i].window > w ? p->bench[i].window : w;
     }
+    w = w < 1 ? 4 : 4 * w;
     w = for_change_points && w < CP_SERIES ? CP_SERIES : w;
-    w = w < 1 ? 1 : w;
     return w > BASE_RUNS_MAX ? BASE_RUNS_MAX : w;
+}
+
+/* The newest baseline run that carries a security scan: what new findings
+ * are new against. NULL: none (every finding is new). */
+static const sl_pb_run_t *
+findings_base(const base_t *b)
+{
+    for (size_t i = 0; i < b->n; i++) {
+        const sl_pb_run_t *r = b->runs[i];
+        for (size_t k = 0; k < r->n_artifacts; k++) {
+            if (strcmp(r->artifacts[k]->format, "sarif") == 0) {
+                return r;
+            }
+        }
+    }
+    return NULL;
 }
 
 /* Finds the baseline of r: the pinned run and the runs before it on its
@@ -416,8 +484,7 @@ find_baseline(sl_txn_t *txn, const sl_pb_run_t *r, const sl_policy_t *p,
         limit = finish_lsn_of(txn, pin->run_id);
         b->about.pinned = limit != 0;
         if (b->about.pinned) {
-            branch = pin->meta->branch;
-            runner = pin->meta->runner;
+            branch = pin->meta->branch; /* the runner stays the run's own */
         }
     }
     /* copies: pin is freed below */
@@ -510,6 +577,15 @@ count_new_findings(sl_txn_t *txn, const char *run_id, const char *base_id,
 
 /* ---- pending sends: one Batch per (run, stream) ---- */
 
+size_t
+gate_pending_key(const char *run_id, uint64_t stream, uint8_t out[GATE_KEY_MAX])
+{
+    gkey_t k = {0};
+    gk_u64(gk_str(&k, run_id), stream);
+    memcpy(out, k.b, k.n);
+    return k.n;
+}
+
 static void
 put_pending(gate_t *g, sl_txn_t *txn, const char *run_id, uint64_t stream,
             sl_pb_event_t **evs, size_t n)
@@ -568,7 +644,7 @@ check_early(gate_t *g, sl_txn_t *txn, const sl_pb_run_t *r,
     uint64_t failed = n->tests_more, errors = 0;
     for (size_t i = 0; i < n->n_tests; i++) {
         const Sluice__V1__GateTest *t = n->tests[i];
-        if (t->flaky != SL_FLAKY_NOT && p->flaky != SL_FLAKY_FAIL) {
+        if (t->flaky != SL_FLAKY_NOT && p->flaky == SL_FLAKY_WARN) {
             continue;
         }
         failed += t->status == SLUICE__V1__TEST_STATUS__TEST_FAILED;
@@ -798,9 +874,9 @@ judge(gate_t *g, sl_txn_t *txn, const sl_pb_run_t *r,
     }
     in.tests = tn;
     in.n_tests = tn != NULL ? notes->n_tests : 0;
-    if (b.n > 0) {
-        count_new_findings(txn, r->run_id, b.runs[0]->run_id,
-                           in.new_findings);
+    const sl_pb_run_t *fb = findings_base(&b);
+    if (fb != NULL) {
+        count_new_findings(txn, r->run_id, fb->run_id, in.new_findings);
         in.has_new = 1;
     }
     sl_pb_verdict_t *v = NULL;
@@ -868,23 +944,29 @@ fold_notes(gate_t *g, sl_txn_t *txn, const sl_pb_run_t *r,
     } else {
         const Sluice__V1__Finding *f = ev->finding;
         uint8_t sev = f->severity < 5 ? (uint8_t)f->severity : 0;
+        int again = 0; /* this fingerprint came earlier in the run */
         if (f->fingerprint[0] != '\0') {
             gkey_t k = {0};
             gk_str(gk_str(&k, r->run_id), f->fingerprint);
-            sl_val_t key = gk_val(&k), v = {&sev, 1};
+            sl_val_t key = gk_val(&k), v = {&sev, 1}, old;
+            again = sl_store_get(txn, GDB_FP, &key, &old) == SL_OK;
             sl_store_put(txn, GDB_FP, &key, &v, 0);
         }
         if (f->severity == SLUICE__V1__SEVERITY__SEVERITY_CRITICAL) {
             n->critical++;
+        }
+        /* new ones counted as the final verdict counts them: distinct
+         * fingerprints absent from the newest baseline run with a scan */
+        if (f->severity == SLUICE__V1__SEVERITY__SEVERITY_CRITICAL &&
+            f->fingerprint[0] != '\0' && !again) {
             base_t b;
-            find_baseline(txn, r, &p, 1, &b);
+            find_baseline(txn, r, &p, window_of(&p, 0), &b);
+            const sl_pb_run_t *fb = findings_base(&b);
             gkey_t k = {0};
-            gk_str(gk_str(&k, b.n > 0 ? b.runs[0]->run_id : ""),
-                   f->fingerprint);
+            gk_str(gk_str(&k, fb != NULL ? fb->run_id : ""), f->fingerprint);
             sl_val_t key = gk_val(&k), v;
-            n->new_critical += b.n == 0 || f->fingerprint[0] == '\0' ||
-                               sl_store_get(txn, GDB_FP, &key, &v) ==
-                                   SL_ENOTFOUND;
+            n->new_critical += fb == NULL || sl_store_get(txn, GDB_FP, &key,
+                                                          &v) == SL_ENOTFOUND;
             base_free(&b);
         }
     }

@@ -41,6 +41,9 @@ gate_open(gate_t *g, const gate_cfg_t *cfg, sl_err_t *err)
     }
     /* A catch-up read must not hold a SIGTERM for its whole timeout. */
     sl_client_set_stop(g->query, &sl_daemon_stop);
+    /* Sends never wait: with the collector away and its queue full, what
+     * is not sent is pending and goes on the resend tick. */
+    zsock_set_sndtimeo(sl_client_sock(g->sender), 0);
     if (sl_parse_endpoint(cfg->subscribe) != SL_OK) {
         return sl_err_set(err, SL_EINVAL, "invalid endpoint '%s'",
                           cfg->subscribe);

@@ -239,12 +239,8 @@ gate_ack(gate_t *g, const char *run_id, uint64_t stream, uint64_t high_seq,
          uint32_t stored)
 {
     sl_txn_t txn;
-    uint8_t key[600];
-    size_t n = strnlen(run_id, 255);
-    memcpy(key, run_id, n);
-    key[n] = '\0';
-    sl_be64_put(key + n + 1, stream);
-    sl_val_t k = {key, n + 9}, v;
+    uint8_t key[GATE_KEY_MAX];
+    sl_val_t k = {key, gate_pending_key(run_id, stream, key)}, v;
     (void)sl_store_begin(g->store, &txn, SL_TXN_RW);
     if (sl_store_get(&txn, GDB_PENDING, &k, &v) == SL_OK) {
         sl_pb_batch_t *b = NULL;

@@ -478,6 +478,24 @@ find_bench(const sl_pb_run_t *r, const Sluice__V1__Benchmark *b)
     return NULL;
 }
 
+/* A baseline figure the statistics can take: its value and samples
+ * finite and below SL_STATS_MAX_ABS (a run that is not is left out of
+ * the baseline rather than turning the comparison off). */
+static int
+usable(const Sluice__V1__Benchmark *o)
+{
+    if (!isfinite(o->value) || fabs(o->value) >= SL_STATS_MAX_ABS) {
+        return 0;
+    }
+    for (size_t i = 0; i < o->n_samples; i++) {
+        if (!isfinite(o->samples[i]) ||
+            fabs(o->samples[i]) >= SL_STATS_MAX_ABS) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 static const char *const method_names[] = {"percent", "zscore", "welch",
                                            "iqr"};
 
@@ -506,7 +524,7 @@ judge_one_bench(judge_t *j, const Sluice__V1__Benchmark *b)
     for (size_t i = 0; i < base->n && nv < rule->window && vals && counts;
          i++) {
         const Sluice__V1__Benchmark *o = find_bench(base->runs[i], b);
-        if (o != NULL) {
+        if (o != NULL && usable(o)) {
             counts[nv] = o->n_samples;
             vals[nv++] = o->value;
             ns += o->n_samples;
@@ -523,7 +541,7 @@ judge_one_bench(judge_t *j, const Sluice__V1__Benchmark *b)
     ns = 0;
     for (size_t i = 0, k = 0; i < base->n && k < nv; i++) {
         const Sluice__V1__Benchmark *o = find_bench(base->runs[i], b);
-        if (o != NULL) {
+        if (o != NULL && usable(o)) {
             if (o->n_samples > 0) {
                 memcpy(samples + ns, o->samples,
                        o->n_samples * sizeof *samples);

@@ -231,6 +231,61 @@ check_pin(h_env_t *h, const h_proc_t *c)
     assert_string_equal(b->run_ids[0], "main-8");
 }
 
+/* Ten runs of main with test results only: the benchmark's baseline is
+ * the newest runs that carry it (main-8..1, mean 11.1 ms), not the newest
+ * ten runs (none of which has it): 13 ms warns. */
+static void
+check_sparse_baseline(h_env_t *h, const h_proc_t *c)
+{
+    for (int i = 1; i <= 10; i++) {
+        char id[16];
+        (void)snprintf(id, sizeof id, "tests-%d", i);
+        const h_result_t *r = h_agent(
+            h, "push", "--collector", c->listen, "--project", "perf",
+            "--branch", "main", "--commit", id, "--run-id", id, WAIT,
+            H_FIXTURE("passing.xml"), NULL);
+        assert_int_equal(r->status, 0);
+    }
+    assert_int_equal(push_bench(h, c, "pr-sparse", "topic", "t8", 0.013,
+                                NULL),
+                     0);
+    const Sluice__V1__Reason *x = find_reason(
+        h_run_get(h, c, "pr-sparse")->verdict, "bench.regression");
+    assert_non_null(x);
+    assert_int_equal(x->status, SLUICE__V1__VERDICT_STATUS__VERDICT_WARN);
+    assert_int_equal(x->baseline_n, 8);
+}
+
+/* A baseline run whose figure the statistics refuse (1e300) is left out,
+ * not a reason to stop judging: project "odd", 4 runs at 10 ms, one at
+ * 1e300 s, then 20 ms fails against the four. */
+static void
+check_absurd_value(h_env_t *h, const h_proc_t *c)
+{
+    static const double means[] = {0.010, 0.010, 0.010, 0.010, 1e300};
+    char file[H_PATH], name[32], id[16];
+    for (size_t i = 0; i < 5; i++) {
+        (void)snprintf(id, sizeof id, "odd-%zu", i + 1);
+        (void)snprintf(name, sizeof name, "%s.json", id);
+        hyperfine(h, name, means[i], file);
+        const h_result_t *r = h_agent(
+            h, "push", "--collector", c->listen, "--project", "odd",
+            "--branch", "main", "--commit", id, "--run-id", id, WAIT, file,
+            NULL);
+        (void)r;
+    }
+    hyperfine(h, "odd-topic.json", 0.020, file);
+    const h_result_t *r = h_agent(
+        h, "push", "--collector", c->listen, "--project", "odd", "--branch",
+        "topic", "--commit", "odd-t", "--run-id", "odd-topic", WAIT, file,
+        NULL);
+    assert_int_equal(r->status, 1);
+    const Sluice__V1__Reason *x = find_reason(
+        h_run_get(h, c, "odd-topic")->verdict, "bench.regression");
+    assert_non_null(x);
+    assert_int_equal(x->baseline_n, 4);
+}
+
 static void
 test_benchmarks(void **state)
 {
@@ -241,6 +296,8 @@ test_benchmarks(void **state)
     check_regression(h, c);
     check_merge_base_and_alerts(h, c);
     check_pin(h, c);
+    check_sparse_baseline(h, c);
+    check_absurd_value(h, c);
     h_finish(h);
 }
 
@@ -332,6 +389,56 @@ check_flips(h_env_t *h, const h_proc_t *c)
     assert_non_null(find_reason(run->verdict, "tests.errors"));
 }
 
+/* Not reruns: one run with the suite in two files (one passes the test,
+ * one fails it), and another runner class passing on the same commit. */
+static void
+check_not_flaky(h_env_t *h, const h_proc_t *c)
+{
+    const h_result_t *r = h_agent(
+        h, "push", "--collector", c->listen, "--project", "nf", "--branch",
+        "topic", "--commit", "n1", "--run-id", "two-files", WAIT,
+        H_FIXTURE("failing.xml"), H_FIXTURE("passing.xml"), NULL);
+    assert_int_equal(r->status, 1);
+    const sl_pb_run_t *run = h_run_get(h, c, "two-files");
+    assert_null(find_reason(run->verdict, "tests.flaky"));
+    assert_non_null(find_reason(run->verdict, "tests.failed"));
+    r = h_agent(h, "push", "--collector", c->listen, "--project", "nf",
+                "--branch", "topic", "--commit", "n2", "--runner", "linux",
+                "--run-id", "on-linux", WAIT, H_FIXTURE("passing.xml"), NULL);
+    assert_int_equal(r->status, 0);
+    r = h_agent(h, "push", "--collector", c->listen, "--project", "nf",
+                "--branch", "topic", "--commit", "n2", "--runner", "windows",
+                "--run-id", "on-windows", WAIT, H_FIXTURE("failing.xml"),
+                NULL);
+    assert_int_equal(r->status, 1);
+    assert_null(find_reason(h_run_get(h, c, "on-windows")->verdict,
+                            "tests.flaky"));
+}
+
+/* Project, branch and runner names of 200-250 bytes (the agent takes up to
+ * 256): the gate's keys stay within LMDB's limit, the run is judged and
+ * the gate goes on. */
+static void
+check_long_names(h_env_t *h, const h_proc_t *c)
+{
+    char project[201], branch[251], runner[101];
+    memset(project, 'p', sizeof project - 1);
+    project[sizeof project - 1] = '\0';
+    memset(branch, 'b', sizeof branch - 1);
+    branch[sizeof branch - 1] = '\0';
+    memset(runner, 'r', sizeof runner - 1);
+    runner[sizeof runner - 1] = '\0';
+    const h_result_t *r = h_agent(
+        h, "push", "--collector", c->listen, "--project", project,
+        "--branch", branch, "--runner", runner, "--commit", "l1",
+        "--run-id", "long-1", WAIT, H_FIXTURE("passing.xml"), NULL);
+    assert_int_equal(r->status, 0);
+    r = h_agent(h, "push", "--collector", c->listen, "--project", "t",
+                "--branch", "topic", "--commit", "l2", "--run-id", "after-long",
+                WAIT, H_FIXTURE("passing.xml"), NULL);
+    assert_int_equal(r->status, 0);
+}
+
 /* --expect tests,coverage with only test results: incomplete, exit 1. */
 static void
 check_expect(h_env_t *h, const h_proc_t *c)
@@ -363,6 +470,8 @@ test_tests_rules(void **state)
     check_early(h, c);
     check_flaky(h, c);
     check_flips(h, c);
+    check_not_flaky(h, c);
+    check_long_names(h, c);
     check_expect(h, c);
     h_finish(h);
 }
@@ -412,6 +521,7 @@ test_policy_rules(void **state)
                "  min_branch_coverage: 40\n"
                "  max_coverage_drop: 2\n"
                "  min_patch_coverage: 60\n"
+               "  max_critical_vulns: 1\n"
                "  count_findings: new\n"
                "  max_medium_vulns: unlimited\n"
                "  alert_command: \"cat >> %s\"\n"
@@ -424,12 +534,15 @@ test_policy_rules(void **state)
     (void)h_gate_start_args(h, c, h_path(h, "gate", gate), "--policy",
                             policy, NULL);
 
-    /* main-1: coverage 75% lines, 70% branches; main-2 the same and
-     * flawfinder's 4 high findings, all new against main-1: a fail, and a
-     * new_finding alert delivered to the command */
+    /* main-1: coverage 75% lines, 70% branches, a clang scan (2 medium);
+     * main-2 the same coverage and flawfinder's 4 high findings, all new
+     * against main-1's scan: a fail, and a new_finding alert delivered to
+     * the command */
     const char *lcov = FIX "lcov/geninfo.info";
     const char *sarif = FIX "sarif/flawfinder.sarif";
-    assert_int_equal(push_files(h, c, "p-main-1", "main", lcov, NULL), 0);
+    assert_int_equal(push_files(h, c, "p-main-1", "main", lcov,
+                                FIX "sarif/clang.sarif"),
+                     0);
     assert_int_equal(push_files(h, c, "p-main-2", "main", lcov, sarif), 1);
     const Sluice__V1__Reason *x =
         find_reason(h_run_get(h, c, "p-main-2")->verdict, "findings.high");
@@ -473,6 +586,31 @@ test_policy_rules(void **state)
     assert_non_null(x);
     assert_true(x->value == 50.0);
     assert_true(x->threshold == 60.0);
+
+    /* two critical results with one fingerprint (same rule, file and
+     * message: the line is not part of it) are one new critical finding:
+     * within max_critical_vulns 1, no early fail, a pass */
+    char crit[H_PATH];
+    FILE *cf = fopen(h_path(h, "crit.sarif", crit), "w");
+    assert_non_null(cf);
+    fputs("{\"version\": \"2.1.0\", \"runs\": [{\"tool\": {\"driver\": "
+          "{\"name\": \"t\", \"rules\": [{\"id\": \"R1\", \"properties\": "
+          "{\"security-severity\": \"9.5\"}}]}}, \"results\": ["
+          "{\"ruleId\": \"R1\", \"message\": {\"text\": \"bad\"}, "
+          "\"locations\": [{\"physicalLocation\": {\"artifactLocation\": "
+          "{\"uri\": \"a.c\"}, \"region\": {\"startLine\": 3}}}]}, "
+          "{\"ruleId\": \"R1\", \"message\": {\"text\": \"bad\"}, "
+          "\"locations\": [{\"physicalLocation\": {\"artifactLocation\": "
+          "{\"uri\": \"a.c\"}, \"region\": {\"startLine\": 9}}}]}]}]}\n",
+          cf);
+    assert_int_equal(fclose(cf), 0);
+    assert_int_equal(push_files(h, c, "p-topic-crit", "topic", crit, NULL),
+                     0);
+    const sl_pb_run_t *cr = h_wait_verdict(h, c, "p-topic-crit", 20000);
+    assert_int_equal(cr->findings->critical, 2);
+    assert_null(cr->early_verdict);
+    assert_int_equal(cr->verdict->status,
+                     SLUICE__V1__VERDICT_STATUS__VERDICT_PASS);
 
     /* Welch: three main runs at 10 ms (10 samples each), a topic run at
      * 11 ms: +10%, t and p in the reason */
