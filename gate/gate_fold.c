@@ -959,15 +959,27 @@ fold_notes(gate_t *g, sl_txn_t *txn, const sl_pb_run_t *r,
          * fingerprints absent from the newest baseline run with a scan */
         if (f->severity == SLUICE__V1__SEVERITY__SEVERITY_CRITICAL &&
             f->fingerprint[0] != '\0' && !again) {
-            base_t b;
-            find_baseline(txn, r, &p, window_of(&p, 0), &b);
-            const sl_pb_run_t *fb = findings_base(&b);
+            if (n->findings_base[0] == '\0') { /* once per run */
+                base_t b;
+                find_baseline(txn, r, &p, window_of(&p, 0), &b);
+                const sl_pb_run_t *fb = findings_base(&b);
+                char *id = strdup(fb != NULL ? fb->run_id : " ");
+                base_free(&b);
+                if (id == NULL) {
+                    fail_txn(txn, SL_ENOMEM);
+                    return;
+                }
+                if (n->findings_base != protobuf_c_empty_string) {
+                    free(n->findings_base);
+                }
+                n->findings_base = id;
+            }
+            int none = strcmp(n->findings_base, " ") == 0; /* no scan */
             gkey_t k = {0};
-            gk_str(gk_str(&k, fb != NULL ? fb->run_id : ""), f->fingerprint);
+            gk_str(gk_str(&k, none ? "" : n->findings_base), f->fingerprint);
             sl_val_t key = gk_val(&k), v;
-            n->new_critical += fb == NULL || sl_store_get(txn, GDB_FP, &key,
-                                                          &v) == SL_ENOTFOUND;
-            base_free(&b);
+            n->new_critical +=
+                none || sl_store_get(txn, GDB_FP, &key, &v) == SL_ENOTFOUND;
         }
     }
     check_early(g, txn, r, &p, n);
