@@ -602,11 +602,13 @@ gate_alert_json(const Sluice__V1__Alert *a, const char *run_id, char **out,
     size_t n;
     int rc = SL_ENOMEM;
     if (yajl_gen_get_buf(g, &buf, &n) == yajl_gen_status_ok) {
-        *out = malloc(n + 1);
+        *out = malloc(n + 2);
         if (*out != NULL) {
             memcpy(*out, buf, n);
-            (*out)[n] = '\0';
-            *len = n;
+            (*out)[n] = '\n'; /* one line: a command may append it to a
+                                 JSON Lines file */
+            (*out)[n + 1] = '\0';
+            *len = n + 1;
             rc = SL_OK;
         }
     }

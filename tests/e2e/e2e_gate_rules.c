@@ -550,6 +550,7 @@ test_policy_rules(void **state)
     h_assert_contains(x->message, "4 new high finding(s)");
     char *t = wait_for_text(alerts, "\"kind\":\"new_finding\"");
     h_assert_contains(t, "\"run_id\":\"p-main-2\"");
+    assert_int_equal(t[strlen(t) - 1], '\n'); /* one alert per line */
     free(t);
 
     /* the same findings on a topic branch: none new, a pass */

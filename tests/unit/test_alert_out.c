@@ -685,7 +685,7 @@ test_alert_json(void **state)
         json, "{\"kind\":\"regression\",\"project\":\"demo\",\"branch\":"
               "\"main\",\"commit\":\"abc123\",\"run_id\":\"run-7\","
               "\"subject\":\"BM_parse\",\"message\":\"slower by 12.5% ?\","
-              "\"reason\":null}");
+              "\"reason\":null}\n");
     assert_int_equal(len, strlen(json));
     free(json);
     r.rule = (char *)(uintptr_t) "perf.fail_pct";
@@ -716,7 +716,7 @@ test_alert_json(void **state)
               "10,\"baseline\":100,\"baseline_spread\":1.5,\"baseline_n\":"
               "5,\"change_pct\":12.5,\"method\":\"welch\",\"statistic\":"
               "\"t\",\"statistic_value\":8.25,\"p_value\":0.001,"
-              "\"message\":\"12.5% slower\"}}");
+              "\"message\":\"12.5% slower\"}}\n");
     free(json);
     /* Without a baseline or a statistic, their figures are null. */
     r.has_baseline = 0;
