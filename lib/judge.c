@@ -663,6 +663,13 @@ sl_judge(const sl_judge_in_t *in, sl_pb_verdict_t **out)
     if (j.rc == SL_OK && in->base.about != NULL && in->base.n > 0) {
         j.rc = sl_wire_clone(&in->base.about->base, (void **)&v->baseline);
     }
+    if (j.rc == SL_OK) {
+        char *snap = NULL;
+        j.rc = sl_policy_snapshot(p, &snap);
+        if (j.rc == SL_OK) {
+            v->policy = snap;
+        }
+    }
     if (j.rc != SL_OK) {
         sl_wire_free(&v);
         return j.rc;

@@ -785,3 +785,78 @@ sl_policy_flags_help(FILE *out)
         wrapped(out, text, 3 + (strlen(left) > 26 ? strlen(left) : 26), 29);
     }
 }
+
+/* ---- snapshot ------------------------------------------------------------ */
+
+/* s as a YAML double-quoted scalar. */
+static void
+yaml_quoted(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (const unsigned char *c = (const unsigned char *)s; *c != '\0'; c++) {
+        if (*c == '"' || *c == '\\') {
+            fprintf(out, "\\%c", *c);
+        } else if (*c < 0x20 || *c == 0x7f) {
+            fprintf(out, "\\x%02x", *c);
+        } else {
+            fputc(*c, out);
+        }
+    }
+    fputc('"', out);
+}
+
+static void
+yaml_value(FILE *out, const sl_pk_t *k, const void *base)
+{
+    if (k->kind == PK_NAME || k->kind == PK_URL || k->kind == PK_CMD) {
+        yaml_quoted(out, (const char *)base + k->off);
+        return;
+    }
+    char buf[SL_POLICY_NAME_MAX + 64];
+    sl_pk_format(k, base, buf, sizeof buf);
+    fputs(buf, out);
+}
+
+int
+sl_policy_snapshot(const sl_policy_t *p, char **out)
+{
+    size_t len = 0;
+    *out = NULL;
+    FILE *f = open_memstream(out, &len);
+    if (f == NULL) {
+        return SL_ENOMEM;
+    }
+    fputs("defaults:\n", f);
+    for (size_t i = 0; i < SL_POLICY_NKEYS; i++) {
+        const sl_pk_t *k = &sl_pk_keys[i];
+        fprintf(f, "  %s: ", k->name);
+        if (k->kind == PK_GLOBS) {
+            fputc('[', f);
+            for (size_t g = 0; g < p->n_protected; g++) {
+                fputs(g > 0 ? ", " : "", f);
+                yaml_quoted(f, p->protected_branches[g]);
+            }
+            fputs("]\n", f);
+        } else if (k->kind == PK_RULES) {
+            fputs(p->n_bench == 0 ? "[]\n" : "\n", f);
+            for (size_t r = 0; r < p->n_bench; r++) {
+                fputs("    - {", f);
+                for (size_t j = 0; j < RK_N; j++) {
+                    fprintf(f, "%s%s: ", j > 0 ? ", " : "",
+                            sl_pk_rule_keys[j].name);
+                    yaml_value(f, &sl_pk_rule_keys[j], &p->bench[r]);
+                }
+                fputs("}\n", f);
+            }
+        } else {
+            yaml_value(f, k, p);
+            fputc('\n', f);
+        }
+    }
+    if (fclose(f) != 0) {
+        free(*out);
+        *out = NULL;
+        return SL_ENOMEM;
+    }
+    return SL_OK;
+}

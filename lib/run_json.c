@@ -229,6 +229,9 @@ sl_run_json_verdict(yajl_gen g, const sl_pb_verdict_t *v,
         sl_json_str(g, v->rules_checked[i]);
     }
     (void)yajl_gen_array_close(g);
+    if (v->policy[0] != '\0') {
+        sl_json_kstr(g, "policy", v->policy);
+    }
     (void)yajl_gen_map_close(g);
 }
 

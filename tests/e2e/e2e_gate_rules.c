@@ -587,6 +587,10 @@ test_policy_rules(void **state)
     assert_non_null(x);
     assert_true(x->value == 50.0);
     assert_true(x->threshold == 60.0);
+    /* the verdict keeps the thresholds it was judged with */
+    const char *snap = h_run_get(h, c, "p-topic-patch")->verdict->policy;
+    h_assert_contains(snap, "  min_patch_coverage: 60\n");
+    h_assert_contains(snap, "  count_findings: new\n");
 
     /* two critical results with one fingerprint (same rule, file and
      * message: the line is not part of it) are one new critical finding:

@@ -1299,6 +1299,61 @@ test_policy_file_values_parse(void **state)
     assert_true(w == 1.5 && f == 3);
 }
 
+/* A snapshot (what a verdict keeps) parses back to the same policy: every
+ * key, protected globs, benchmark rules, quoted names with escapes. */
+static void
+test_policy_file_snapshot(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "defaults:\n"
+        "  max_test_failures: 2\n"
+        "  flaky_tests: ignore\n"
+        "  max_coverage_drop: 1.5\n"
+        "  max_low_vulns: 7\n"
+        "  count_findings: new\n"
+        "  baseline_branch: \"trunk \\\"x\\\"\"\n"
+        "  protected_branches: [trunk, \"release/*\"]\n"
+        "  alert_command: \"cat >> a.jsonl\"\n"
+        "  alert_timeout: 1500ms\n"
+        "  benchmarks:\n"
+        "    - {match: \"io_*\", method: welch, window: 20}\n"
+        "    - {match: startup, warn: off, fail: 15}\n";
+    sl_policy_set_t *s = NULL, *s2 = NULL;
+    sl_err_t err = {0};
+    sl_policy_t p, p2;
+    char *snap = NULL, *snap2 = NULL;
+    assert_int_equal(sl_policy_parse_set("t.yml", text, sizeof text - 1, &s,
+                                         &err),
+                     SL_OK);
+    sl_policy_resolve(s, "x", "y", NULL, 0, &p);
+    assert_int_equal(sl_policy_snapshot(&p, &snap), SL_OK);
+    if (sl_policy_parse_set("snap.yml", snap, strlen(snap), &s2, &err) !=
+        SL_OK) {
+        print_error("%s\n%s\n", err.msg, snap);
+        fail();
+    }
+    sl_policy_resolve(s2, "x", "y", NULL, 0, &p2);
+    assert_int_equal(sl_policy_snapshot(&p2, &snap2), SL_OK);
+    assert_string_equal(snap, snap2);
+    assert_int_equal(p2.max_failures, 2);
+    assert_int_equal(p2.flaky, SL_FLAKY_IGNORE);
+    assert_true(p2.max_coverage_drop == 1.5);
+    assert_string_equal(p2.baseline_branch, "trunk \"x\"");
+    assert_int_equal(p2.n_protected, 2);
+    assert_string_equal(p2.protected_branches[1], "release/*");
+    assert_int_equal(p2.n_bench, 2);
+    assert_int_equal(p2.bench[0].method, SL_BENCH_WELCH);
+    assert_int_equal(p2.bench[0].window, 20);
+    assert_true(p2.bench[1].warn < 0 && p2.bench[1].fail == 15);
+    assert_int_equal(p2.alert_timeout_ms, 1500);
+    assert_non_null(strstr(snap, "  max_low_vulns: 7\n"));
+    free(snap);
+    free(snap2);
+    sl_policy_set_free(&s);
+    sl_policy_set_free(&s2);
+}
+
 int
 main(void)
 {
@@ -1323,6 +1378,7 @@ main(void)
         cmocka_unit_test(test_policy_file_flags),
         cmocka_unit_test(test_policy_file_help),
         cmocka_unit_test(test_policy_file_values_parse),
+        cmocka_unit_test(test_policy_file_snapshot),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -302,6 +302,12 @@ int sl_policy_take_flags(const sl_opt_t *opts, sl_policy_t *p,
                          sl_policy_mask_t *mask, int *argc, char **argv,
                          sl_err_t *err) SL_NODISCARD;
 
+/* p as a policy file (every key under `defaults:`, benchmark rules
+ * included) into *out (malloc'ed, NUL-terminated): parsed back, it gives
+ * p again. The gate stores it in each verdict (Verdict.policy), so a
+ * verdict can be re-derived with `sluice gate replay --policy`. SL_ENOMEM. */
+int sl_policy_snapshot(const sl_policy_t *p, char **out) SL_NODISCARD;
+
 /* Prints one aligned help line per threshold flag with its default (of
  * sl_policy_defaults). */
 void sl_policy_flags_help(FILE *out);
