@@ -14,7 +14,7 @@
 
 typedef struct runs_cfg {
     cli_common_t common;
-    const char *project, *branch, *status, *since, *until;
+    const char *project, *branch, *status, *since, *until, *commit, *job;
     uint64_t limit;
     int json;
 } runs_cfg_t;
@@ -29,8 +29,13 @@ static const sl_opt_t options[] = {
              "only runs of project P"),
     RUNS_OPT("branch", SL_OPT_STR, branch, NULL, 0, 0, "B",
              "only runs of branch B"),
+    RUNS_OPT("commit", SL_OPT_STR, commit, NULL, 0, 0, "C",
+             "only runs whose commit starts with C"),
+    RUNS_OPT("job", SL_OPT_STR, job, NULL, 0, 0, "J",
+             "only runs of CI job J (as the agent took it from the CI)"),
     RUNS_OPT("status", SL_OPT_STR, status, NULL, 0, 0, "S",
-             "only runs whose status is S: open, pending, pass, warn, fail"),
+             "only runs whose status is S: open, pending, pass, warn, fail, "
+             "incomplete"),
     RUNS_OPT("since", SL_OPT_STR, since, NULL, 0, 0, "TIME",
              "only runs created at or after TIME (ISO 8601 or unix seconds)"),
     RUNS_OPT("until", SL_OPT_STR, until, NULL, 0, 0, "TIME",
@@ -60,8 +65,8 @@ static const cli_usage_t runs_usage = {
 static int
 make_query(const runs_cfg_t *cfg, Sluice__V1__ListRuns *q)
 {
-    static const char *const statuses[] = {"open", "pending", "pass",
-                                           "warn", "fail",    NULL};
+    static const char *const statuses[] = {
+        "open", "pending", "pass", "warn", "fail", "incomplete", NULL};
     char msg[300];
     int ok = cfg->status == NULL;
     for (size_t i = 0; !ok && statuses[i] != NULL; i++) {
@@ -70,7 +75,7 @@ make_query(const runs_cfg_t *cfg, Sluice__V1__ListRuns *q)
     if (!ok) {
         (void)snprintf(msg, sizeof msg,
                        "--status: invalid value '%s' (open, "
-                       "pending, pass, warn or fail)",
+                       "pending, pass, warn, fail or incomplete)",
                        cfg->status);
         return cli_usage_error(&runs_usage, msg);
     }
@@ -92,6 +97,8 @@ make_query(const runs_cfg_t *cfg, Sluice__V1__ListRuns *q)
     q->project = (char *)(uintptr_t)(cfg->project ? cfg->project : "");
     q->branch = (char *)(uintptr_t)(cfg->branch ? cfg->branch : "");
     q->status = (char *)(uintptr_t)(cfg->status ? cfg->status : "");
+    q->commit_prefix = (char *)(uintptr_t)(cfg->commit ? cfg->commit : "");
+    q->job = (char *)(uintptr_t)(cfg->job ? cfg->job : "");
     return CLI_CONTINUE;
 }
 

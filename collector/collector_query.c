@@ -76,6 +76,9 @@ run_matches(const sl_pb_run_t *r, const Sluice__V1__ListRuns *q)
     return (q->project[0] == '\0' || strcmp(q->project, r->meta->project) == 0)
         && (q->branch[0] == '\0' || strcmp(q->branch, r->meta->branch) == 0)
         && (q->status[0] == '\0' || strcmp(q->status, sl_run_status(r)) == 0)
+        && strncmp(r->meta->commit, q->commit_prefix,
+                   strlen(q->commit_prefix)) == 0
+        && (q->job[0] == '\0' || strcmp(r->meta->job, q->job) == 0)
         && r->created_us >= q->since_us;
 }
 

@@ -50,6 +50,19 @@ test_replay(void **state)
     h_events_t before;
     h_events(h, c, "a-1", &before);
 
+    /* sluice runs filters by commit prefix and CI job */
+    const h_result_t *rr = h_cli(h, "runs", "--collector", c->listen,
+                                 "--commit", "c2", "--json", NULL);
+    assert_int_equal(rr->status, 0);
+    yajl_val runs = h_json(h, rr->out);
+    assert_int_equal(runs->u.array.len, 1);
+    assert_string_equal(h_json_str(runs->u.array.values[0], H_JPATH("run_id")),
+                        "a-2");
+    rr = h_cli(h, "runs", "--collector", c->listen, "--job", "nightly",
+               "--json", NULL);
+    assert_int_equal(rr->status, 0);
+    assert_int_equal(h_json(h, rr->out)->u.array.len, 0);
+
     write_file(h, "lenient.yml",
                "defaults:\n  max_test_failures: unlimited\n"
                "  max_test_errors: unlimited\n",
