@@ -148,12 +148,21 @@ read_copy(const char *dir, copy_facts_t *f, sl_err_t *err)
     return SL_OK;
 }
 
-/* Tests only: waits, after the copy and before it is renamed into place,
- * until the file b->hold exists (or the collector stops). */
+/* Tests only: after the copy and before it is renamed into place, makes
+ * the file b->hold + ".held" and waits until the file b->hold exists (or
+ * the collector stops): a test then ingests while a backup is running. */
 static int
 hold(collector_backup_t *b, sl_err_t *err)
 {
     struct stat st;
+    char held[PATH_MAX];
+    if (b->hold != NULL &&
+        snprintf(held, sizeof held, "%s.held", b->hold) < (int)sizeof held) {
+        int fd = open(held, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+        if (fd >= 0) {
+            (void)close(fd);
+        }
+    }
     while (b->hold != NULL && stat(b->hold, &st) != 0) {
         if (*b->c->stop) {
             return sl_err_set(err, SL_EINTR, "backup: the collector stops");
