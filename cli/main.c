@@ -29,6 +29,8 @@ static const cli_cmd_t commands[] = {
      "pin, unpin, show, check (the gate's comparison), report (trends)"},
     {"bench", cli_cmd_bench,
      "one benchmark's series on a branch: band, change points, verdicts"},
+    {"backup", cli_cmd_backup,
+     "copy the collector's live store into DIR on its host"},
     {NULL, NULL, NULL},
 };
 

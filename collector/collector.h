@@ -62,7 +62,10 @@ typedef struct collector {
     zlist_t *waiters;  /* main thread: pending WaitVerdict requests */
     uint8_t store_id[16];
     volatile int *stop; /* collector_run's stop flag */
+    struct collector_backup *backup; /* the backup running, if any */
 } collector_t;
+
+typedef struct collector_backup collector_backup_t;
 
 /* Opens the store and binds every socket (ready file written by main). */
 int collector_open(collector_t *c, const collector_cfg_t *cfg, sl_err_t *err)
@@ -78,6 +81,18 @@ void *collector_writer_main(void *arg);
  * one read transaction and returns the packed Reply (an Error reply when
  * the query fails). NULL only on OOM. The caller owns the frame. */
 zframe_t *collector_query(collector_t *c, const sl_pb_request_t *req);
+
+/* Backup (collector_backup.c). Starts the copy req->backup asks for in a
+ * worker thread and takes *identity for its reply: NULL then. A refusal
+ * (another backup running, a DIR that is empty or too long) is returned
+ * at once as an Error reply, *identity untouched. */
+zframe_t *collector_backup_start(collector_t *c, zframe_t **identity,
+                                 const sl_pb_request_t *req);
+/* The finished backup's reply, with *identity set to its client (both the
+ * caller's); NULL while none has finished. wait: wait for the running one
+ * (at close). */
+zframe_t *collector_backup_poll(collector_t *c, zframe_t **identity,
+                                int wait);
 
 /* A packed Reply carrying an Error. NULL on OOM. */
 zframe_t *collector_error_frame(uint64_t id, int rc, const char *msg);

@@ -152,9 +152,13 @@ pipe_send(collector_t *c, zmsg_t **m, int stopping)
     return -1;
 }
 
+static void backup_reply(collector_t *c, int wait);
+
 void
 collector_close(collector_t *c)
 {
+    /* A backup running reads the store: it ends before the store closes. */
+    backup_reply(c, 1);
     if (c->writer_started) {
         zmsg_t *m = zmsg_new();
         if (m == NULL || zmsg_addstr(m, "$TERM") != 0 ||
@@ -340,6 +344,11 @@ on_request(collector_t *c, zframe_t **identity, zframe_t **body)
     }
     if (req->kind_case == SLUICE__V1__REQUEST__KIND_WAIT_VERDICT) {
         add_waiter(c, identity, req);
+    } else if (req->kind_case == SLUICE__V1__REQUEST__KIND_BACKUP) {
+        zframe_t *f = collector_backup_start(c, identity, req);
+        if (f != NULL) {
+            route(c, identity, &f);
+        }
     } else {
         zframe_t *f = collector_query(c, req);
         route(c, identity, &f);
@@ -385,6 +394,18 @@ on_pipe(collector_t *c)
     zmsg_destroy(&m);
 }
 
+/* Sends a finished backup's reply (wait: the running one's, at close). */
+static void
+backup_reply(collector_t *c, int wait)
+{
+    zframe_t *identity = NULL;
+    zframe_t *f = collector_backup_poll(c, &identity, wait);
+    if (identity != NULL) {
+        route(c, &identity, &f);
+    }
+    zframe_destroy(&f);
+}
+
 int
 collector_run(collector_t *c, volatile int *stop)
 {
@@ -401,6 +422,7 @@ collector_run(collector_t *c, volatile int *stop)
             on_pipe(c);
         }
         poke_waiters(c, NULL);
+        backup_reply(c, 0);
     }
     zpoller_destroy(&p);
     return SL_OK;

@@ -39,7 +39,9 @@ static const sl_opt_t options[] = {
 static const char about[] =
     "Stores events from sluice agents and the gate in an "
     "append-only LMDB log,\npublishes them in log order and "
-    "answers queries. SIGINT/SIGTERM stop it cleanly.\n";
+    "answers queries. SIGINT/SIGTERM stop it cleanly.\n"
+    "'sluice backup DIR' makes it write a compacted copy of the store to\n"
+    "DIR on this host while ingest goes on (docs/storage.md).\n";
 
 static int
 write_ready(collector_t *c)

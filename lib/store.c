@@ -127,6 +127,18 @@ sl_store_open(sl_store_t **out, const sl_store_cfg_t *cfg, sl_err_t *err)
     return SL_OK;
 }
 
+int
+sl_store_copy(sl_store_t *s, const char *dir, sl_err_t *err)
+{
+    /* LMDB copies from a read transaction of its own: writers go on. */
+    int mrc = mdb_env_copy2(s->env, dir, MDB_CP_COMPACT);
+    if (mrc != 0) {
+        return sl_err_set(err, mrc == ENOSPC ? SL_EFULL : SL_EIO,
+                          "copy to %s: %s", dir, mdb_strerror(mrc));
+    }
+    return SL_OK;
+}
+
 void
 sl_store_close(sl_store_t **sp)
 {

@@ -56,6 +56,13 @@ int sl_store_open(sl_store_t **out, const sl_store_cfg_t *cfg, sl_err_t *err)
     SL_NODISCARD;
 void sl_store_close(sl_store_t **sp);
 
+/* Writes a compacted copy of the store (free pages left out) as
+ * dir/data.mdb; dir must exist and hold no data.mdb. The copy is the state
+ * of one read transaction, so writers are not blocked while it runs; the
+ * caller fsyncs it. SL_EIO / SL_EFULL with a message. */
+int sl_store_copy(sl_store_t *s, const char *dir, sl_err_t *err)
+    SL_NODISCARD;
+
 /* Translates an LMDB return code. */
 int sl_rc_from_mdb(int mdb_rc);
 
