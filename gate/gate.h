@@ -112,6 +112,11 @@ int gate_fold_many(gate_t *g, const sl_pb_chunk_t *const *c, size_t n,
  * chunk ever seen names it). SL_EPROTO, logged, for another store: its
  * LSNs mean nothing against this checkpoint. */
 int gate_check_store(gate_t *g, const sl_pb_chunk_t *c) SL_NODISCARD;
+/* Checks that the log of a ReadLog reply (its head_lsn is the log's head
+ * when read; a live chunk's may be older) reaches the checkpoint.
+ * SL_EPROTO, logged, when it ends before it: a store restored from an
+ * older backup, whose new events the gate would skip. */
+int gate_check_head(gate_t *g, const sl_pb_chunk_t *c) SL_NODISCARD;
 
 
 

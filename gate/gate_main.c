@@ -113,6 +113,7 @@ catch_up(gate_t *g)
         const sl_pb_chunk_t *c = rep->chunk;
         int gap = 0;
         rc = gate_check_store(g, c);
+        rc = rc == SL_OK ? gate_check_head(g, c) : rc;
         if (rc != SL_OK) {
             sl_wire_free(&rep);
             return rc;

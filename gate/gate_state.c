@@ -62,6 +62,21 @@ gate_check_store(gate_t *g, const sl_pb_chunk_t *c)
     return SL_OK;
 }
 
+int
+gate_check_head(gate_t *g, const sl_pb_chunk_t *c)
+{
+    if (c->head_lsn != 0 && c->head_lsn < g->last_lsn) {
+        SL_ERROR("gate", "the collector's log ends at LSN %llu, before this "
+                 "gate's checkpoint %llu (a store restored from a backup?): "
+                 "the gate would skip what is stored next; start it with a "
+                 "fresh --state",
+                 (unsigned long long)c->head_lsn,
+                 (unsigned long long)g->last_lsn);
+        return SL_EPROTO;
+    }
+    return SL_OK;
+}
+
 /* Folds the entries of c past *last into txn. Returns 1 at a gap. */
 static int
 fold_chunk(gate_t *g, sl_txn_t *txn, const sl_pb_chunk_t *c, uint64_t *last)

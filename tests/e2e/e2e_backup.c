@@ -259,9 +259,20 @@ backup_restore(void **state)
     h_events(h, c, "during-1", &ev);
     assert_true(ev.first_lsn > head);
     push(h, c, "after-1");
+    /* a gate that followed the live store past the backup's head */
+    char gstate[H_PATH];
+    h_proc_t *g = h_gate_start(h, c, h_path(h, "gate", gstate));
+    (void)h_wait_verdict(h, c, "after-1", 20000);
+    h_stop(h, g);
 
     /* The restore: a collector on the backup dir. */
     h_proc_t *r = h_collector_start(h, bk, NULL);
+    /* that gate state is past the restored log's end: the gate refuses
+     * it (else it would skip what is stored from head + 1 on) */
+    g = h_gate_spawn_args(h, r, gstate, NULL);
+    char *gerr = h_expect_exit(h, g, 1);
+    h_assert_contains(gerr, "before this gate's checkpoint");
+    free(gerr);
     compare_logs(c, r, head);
     const h_result_t *res = h_cli(h, "runs", "--collector", r->listen,
                                   "--json", "--limit", "1000", NULL);
