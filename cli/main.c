@@ -29,12 +29,16 @@ static const cli_cmd_t commands[] = {
      "pin, unpin, show, check (the gate's comparison), report (trends)"},
     {"bench", cli_cmd_bench,
      "one benchmark's series on a branch: band, change points, verdicts"},
+    {"test", cli_cmd_test,
+     "one test's results across runs: failure and flake rate, first failure"},
+    {"coverage", cli_cmd_coverage,
+     "the line and branch coverage series of the newest runs, oldest first"},
     {NULL, NULL, NULL},
 };
 
 static const char exit_text[] =
     "exit status: 0 ok, 1 other error, 2 usage error or nothing matches (no\n"
-    "such run, benchmark or verdict), 3 collector unreachable\n";
+    "such run, test, benchmark, coverage or verdict), 3 collector unreachable\n";
 
 static void
 usage(FILE *out)
