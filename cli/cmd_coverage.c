@@ -9,7 +9,10 @@
 #include "sluice/clock.h"
 #include "sluice/json.h"
 
-#define PAGE_MAX 1000 /* the collector's own cap on one ListRuns */
+/* Runs per ListRuns page: a record can carry many benchmark samples, and a
+ * page is one reply under the wire's 16 MiB cap (as `sluice bench`). */
+#define PAGE_RUNS 50
+#define CURSOR_MAX 512
 #define LAST_MAX 100000
 
 typedef struct cov_cfg {
@@ -68,7 +71,8 @@ cov_free(cov_t *c)
     free(c->run);
 }
 
-/* Takes rep (freed on failure); keeps its runs with coverage, up to max. */
+/* Takes rep; keeps its runs with coverage, up to max, and rep with them
+ * (freed when it holds none). */
 static int
 cov_add(cov_t *c, sl_pb_reply_t *rep, uint64_t max, sl_err_t *err)
 {
@@ -84,7 +88,7 @@ cov_add(cov_t *c, sl_pb_reply_t *rep, uint64_t max, sl_err_t *err)
         return sl_err_set(err, SL_ENOMEM, "out of memory");
     }
     c->run = rr;
-    c->rep[c->nrep++] = rep;
+    size_t n0 = c->n;
     for (size_t i = 0; i < l->n_runs && c->n < max; i++) {
         const sl_pb_run_t *r = l->runs[i];
         if (r->coverage_reports > 0 && r->coverage != NULL &&
@@ -92,9 +96,16 @@ cov_add(cov_t *c, sl_pb_reply_t *rep, uint64_t max, sl_err_t *err)
             c->run[c->n++] = r;
         }
     }
+    if (c->n > n0) {
+        c->rep[c->nrep++] = rep;
+    } else {
+        sl_wire_free(&rep);
+    }
     return SL_OK;
 }
 
+/* Follows next_cursor until cfg->last runs with coverage are held or the
+ * collector has no more runs. */
 static int
 fetch(sl_client_t *cl, const cov_cfg_t *cfg, cov_t *c, sl_err_t *err)
 {
@@ -106,20 +117,29 @@ fetch(sl_client_t *cl, const cov_cfg_t *cfg, cov_t *c, sl_err_t *err)
     req.list_runs = &q;
     q.project = (char *)(uintptr_t)(cfg->project ? cfg->project : "");
     q.branch = (char *)(uintptr_t)(cfg->branch ? cfg->branch : "");
-    q.limit = PAGE_MAX;
+    q.limit = PAGE_RUNS;
+    uint8_t cursor[CURSOR_MAX];
     for (;;) {
         sl_pb_reply_t *rep = NULL;
         int rc = cli_call(cl, &cfg->common, &req, SLUICE__V1__REPLY__KIND_RUNS,
                           &rep, err);
-        rc = rc == SL_OK ? cov_add(c, rep, cfg->last, err) : rc;
         if (rc != SL_OK) {
             return rc;
         }
-        const Sluice__V1__RunList *l = c->rep[c->nrep - 1]->runs;
-        if (l->next_cursor.len == 0 || c->n >= cfg->last) {
-            return SL_OK;
+        size_t len = rep->runs->next_cursor.len;
+        if (len > sizeof cursor) {
+            sl_wire_free(&rep);
+            return sl_err_set(err, SL_EPROTO, "cursor too long");
         }
-        q.cursor = l->next_cursor;
+        if (len > 0) {
+            memcpy(cursor, rep->runs->next_cursor.data, len);
+        }
+        rc = cov_add(c, rep, cfg->last, err);
+        if (rc != SL_OK || len == 0 || c->n >= cfg->last) {
+            return rc;
+        }
+        q.cursor.data = cursor;
+        q.cursor.len = len;
     }
 }
 

@@ -30,9 +30,9 @@ static const cli_cmd_t commands[] = {
     {"bench", cli_cmd_bench,
      "one benchmark's series on a branch: band, change points, verdicts"},
     {"test", cli_cmd_test,
-     "one test's results across runs: failure and flake rate, first failure"},
+     "one test's history across runs: failure and flake rate"},
     {"coverage", cli_cmd_coverage,
-     "the line and branch coverage series of the newest runs, oldest first"},
+     "the line and branch coverage series, oldest first"},
     {NULL, NULL, NULL},
 };
 
