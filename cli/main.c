@@ -29,6 +29,10 @@ static const cli_cmd_t commands[] = {
      "pin, unpin, show, check (the gate's comparison), report (trends)"},
     {"bench", cli_cmd_bench,
      "one benchmark's series on a branch: band, change points, verdicts"},
+    {"test", cli_cmd_test,
+     "one test's history across runs: failure and flake rate"},
+    {"coverage", cli_cmd_coverage,
+     "the line and branch coverage series, oldest first"},
     {"backup", cli_cmd_backup,
      "copy the collector's live store into DIR on its host"},
     {NULL, NULL, NULL},
@@ -36,7 +40,7 @@ static const cli_cmd_t commands[] = {
 
 static const char exit_text[] =
     "exit status: 0 ok, 1 other error, 2 usage error or nothing matches (no\n"
-    "such run, benchmark or verdict), 3 collector unreachable\n";
+    "such run, test, benchmark, coverage or verdict), 3 collector unreachable\n";
 
 static void
 usage(FILE *out)

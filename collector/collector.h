@@ -25,6 +25,7 @@ enum {
     CDB_RUN_TIME = 2, /* created_us (u64 BE) + run id -> "" */
     CDB_RUN_LOG = 3,  /* run id + NUL + first LSN (u64 BE) -> count (u32 BE) */
     CDB_META = 4,     /* "store_id" -> 16 random bytes made with the store */
+    CDB_TESTS = 5,    /* project NUL test id NUL LSN (u64 BE) -> result */
 };
 
 /* A batch on its way to the writer: decoded (in an arena) for checking and
@@ -102,6 +103,34 @@ zframe_t *collector_run_frame(uint64_t id, const sl_pb_run_t *run, int rc);
 
 /* Reads a run record; SL_ENOTFOUND when absent. */
 int collector_load_run(sl_txn_t *txn, const char *run_id, sl_pb_run_t **out)
+    SL_NODISCARD;
+
+/* ---- the tests index (collector_tests.c, docs/storage.md) ---- */
+
+#define COLLECTOR_TKEY_PART 96 /* bytes of a key part (longer: hashed) */
+#define COLLECTOR_TKEY_MAX (2 * (COLLECTOR_TKEY_PART + 1) + 8)
+
+/* A result as the index holds it; the strings point into the value and are
+ * valid as long as it is (LMDB: until the transaction ends). */
+typedef struct collector_test_rec {
+    int status;      /* Sluice__V1__TestStatus */
+    int flaky;
+    int64_t time_us; /* when stored */
+    double time_s;
+    const char *run_id, *branch, *commit;
+} collector_test_rec_t;
+
+/* Writes project NUL test_id NUL into out (COLLECTOR_TKEY_MAX bytes, the
+ * last 8 left for the LSN), long parts hashed. Returns its length. */
+size_t collector_test_prefix(uint8_t *out, const char *project,
+                             const char *test_id);
+/* Indexes ev, stored at lsn for run, when it is a TestCase (else nothing).
+ * Errors stick in txn. */
+void collector_index_test(sl_txn_t *txn, const sl_pb_run_t *run,
+                          const sl_pb_event_t *ev, uint64_t lsn,
+                          int64_t now_us);
+/* Reads an index value; SL_ESTORE when it is malformed. */
+int collector_test_decode(const sl_val_t *v, collector_test_rec_t *out)
     SL_NODISCARD;
 
 #endif

@@ -96,7 +96,7 @@ int
 collector_open(collector_t *c, const collector_cfg_t *cfg, sl_err_t *err)
 {
     static const char *const dbs[] = {"log",     "runs", "run_time",
-                                      "run_log", "meta", NULL};
+                                      "run_log", "meta", "tests", NULL};
     memset(c, 0, sizeof *c);
     c->cfg = cfg;
     sl_store_cfg_t scfg = {cfg->data, dbs, cfg->map_size};

@@ -335,6 +335,204 @@ get_events(const collector_t *co, sl_txn_t *txn, uint64_t id,
     return chunk_frame(co, txn, id, &c, rc);
 }
 
+/* ---- TestHistory: the tests index, newest first ---------------------- */
+
+#define TH_DEFAULT 50
+#define TH_MAX 1000
+#define TH_PROJECTS_MAX 64    /* projects named in an ambiguous reply */
+#define TH_PROJECT_SCAN 10000 /* projects looked at to find test_id */
+
+typedef struct th_state {
+    Sluice__V1__TestResult *res; /* limit entries, strings borrowed */
+    Sluice__V1__TestResult **ptr;
+    size_t n;
+    char *projects[TH_PROJECTS_MAX]; /* borrowed from the index keys */
+    char pbuf[TH_PROJECTS_MAX][COLLECTOR_TKEY_PART + 1];
+    size_t nprojects;
+    uint8_t next[COLLECTOR_TKEY_MAX];
+    size_t next_len;
+} th_state_t;
+
+/* Whether the index holds test_id under the project part p (len bytes, as
+ * stored). */
+static int
+th_has(sl_txn_t *txn, const uint8_t *p, size_t len, const char *test_id)
+{
+    uint8_t key[COLLECTOR_TKEY_MAX];
+    char proj[COLLECTOR_TKEY_PART + 1];
+    memcpy(proj, p, len);
+    proj[len] = '\0';
+    size_t n = collector_test_prefix(key, proj, test_id);
+    sl_cursor_t cur = {0};
+    sl_val_t seek = {key, n}, k, v;
+    int rc = sl_cursor_open(txn, CDB_TESTS, &cur);
+    rc = rc == SL_OK ? sl_cursor_seek(&cur, SL_SEEK_GE, &seek, &k, &v) : rc;
+    int has = rc == SL_OK && k.len == n + 8 && memcmp(k.data, key, n) == 0;
+    sl_cursor_close(&cur);
+    return has;
+}
+
+/* Fills st->projects with the projects whose part of the index holds
+ * test_id: one seek per project (to the first key past "project NUL"). */
+static int
+th_projects(sl_txn_t *txn, const char *test_id, th_state_t *st)
+{
+    sl_cursor_t cur = {0};
+    sl_val_t k, v;
+    uint8_t seek_b[COLLECTOR_TKEY_PART + 1];
+    int rc = sl_cursor_open(txn, CDB_TESTS, &cur);
+    rc = rc == SL_OK ? sl_cursor_seek(&cur, SL_SEEK_FIRST, NULL, &k, &v) : rc;
+    for (size_t i = 0; rc == SL_OK && i < TH_PROJECT_SCAN; i++) {
+        const uint8_t *nul = memchr(k.data, '\0', k.len);
+        size_t len = nul ? (size_t)(nul - (const uint8_t *)k.data) : 0;
+        if (nul == NULL || len > COLLECTOR_TKEY_PART) {
+            rc = SL_ESTORE;
+            break;
+        }
+        if (st->nprojects < TH_PROJECTS_MAX &&
+            th_has(txn, k.data, len, test_id)) {
+            memcpy(st->pbuf[st->nprojects], k.data, len);
+            st->pbuf[st->nprojects][len] = '\0';
+            st->projects[st->nprojects] = st->pbuf[st->nprojects];
+            st->nprojects++;
+        }
+        memcpy(seek_b, k.data, len);
+        seek_b[len] = 1; /* just past every key of this project */
+        sl_val_t seek = {seek_b, len + 1};
+        rc = sl_cursor_seek(&cur, SL_SEEK_GE, &seek, &k, &v);
+    }
+    sl_cursor_close(&cur);
+    return rc == SL_ENOTFOUND ? SL_OK : rc;
+}
+
+/* Positions cur at the newest entry of prefix to return: before the
+ * cursor when there is one. */
+static int
+th_start(sl_cursor_t *cur, const uint8_t *prefix, size_t plen,
+         const ProtobufCBinaryData *from, sl_val_t *k, sl_val_t *v)
+{
+    uint8_t key[COLLECTOR_TKEY_MAX];
+    memcpy(key, prefix, plen);
+    sl_be64_put(key + plen, UINT64_MAX);
+    sl_val_t seek = {key, plen + 8};
+    if (from->len > 0) {
+        if (from->len != plen + 8 || memcmp(from->data, prefix, plen) != 0) {
+            return SL_EINVAL;
+        }
+        seek = (sl_val_t){from->data, from->len};
+    }
+    int rc = sl_cursor_seek(cur, SL_SEEK_GE, &seek, k, v);
+    if (rc == SL_ENOTFOUND) {
+        return sl_cursor_seek(cur, SL_SEEK_LAST, NULL, k, v);
+    }
+    return rc == SL_OK ? sl_cursor_prev(cur, k, v) : rc;
+}
+
+static int
+th_add(th_state_t *st, const sl_val_t *k, const sl_val_t *v, size_t plen)
+{
+    collector_test_rec_t rec;
+    int rc = collector_test_decode(v, &rec);
+    if (rc != SL_OK) {
+        return rc;
+    }
+    Sluice__V1__TestResult *r = &st->res[st->n];
+    sluice__v1__test_result__init(r);
+    r->run_id = (char *)(uintptr_t)rec.run_id;
+    r->lsn = sl_be64_get((const uint8_t *)k->data + plen);
+    r->time_us = rec.time_us;
+    r->status = (Sluice__V1__TestStatus)rec.status;
+    r->time_s = rec.time_s;
+    r->flaky = rec.flaky;
+    r->branch = (char *)(uintptr_t)rec.branch;
+    r->commit = (char *)(uintptr_t)rec.commit;
+    st->ptr[st->n++] = r;
+    memcpy(st->next, k->data, k->len);
+    st->next_len = k->len;
+    return SL_OK;
+}
+
+/* Reads up to limit results of (project, test_id), newest first. */
+static int
+th_read(sl_txn_t *txn, const Sluice__V1__TestHistory *q, const char *project,
+        th_state_t *st)
+{
+    size_t limit = q->limit == 0 ? TH_DEFAULT
+                 : q->limit > TH_MAX ? TH_MAX : q->limit;
+    uint8_t prefix[COLLECTOR_TKEY_MAX];
+    size_t plen = collector_test_prefix(prefix, project, q->test_id);
+    sl_cursor_t cur = {0};
+    sl_val_t k, v;
+    st->res = calloc(limit, sizeof *st->res);
+    st->ptr = calloc(limit, sizeof *st->ptr);
+    int rc = st->res && st->ptr ? SL_OK : SL_ENOMEM;
+    rc = rc == SL_OK ? sl_cursor_open(txn, CDB_TESTS, &cur) : rc;
+    rc = rc == SL_OK ? th_start(&cur, prefix, plen, &q->cursor, &k, &v) : rc;
+    int more = 0;
+    while (rc == SL_OK && k.len == plen + 8 &&
+           memcmp(k.data, prefix, plen) == 0) {
+        if (st->n == limit) {
+            more = 1; /* next holds where to go on */
+            break;
+        }
+        rc = th_add(st, &k, &v, plen);
+        rc = rc == SL_OK ? sl_cursor_prev(&cur, &k, &v) : rc;
+    }
+    rc = rc == SL_ENOTFOUND ? SL_OK : rc;
+    st->next_len = more ? st->next_len : 0;
+    sl_cursor_close(&cur);
+    return rc;
+}
+
+static zframe_t *
+test_history(sl_txn_t *txn, uint64_t id, const Sluice__V1__TestHistory *q)
+{
+    th_state_t *st = calloc(1, sizeof *st);
+    const char *project = q->project;
+    int rc = st == NULL ? SL_ENOMEM : SL_OK;
+    if (rc == SL_OK && q->test_id[0] == '\0') {
+        rc = SL_EINVAL;
+    }
+    if (rc == SL_OK && project[0] == '\0') {
+        rc = th_projects(txn, q->test_id, st);
+        project = st->nprojects == 1 ? st->projects[0] : NULL;
+    }
+    if (rc == SL_OK && project != NULL) {
+        rc = th_read(txn, q, project, st);
+    }
+    zframe_t *f;
+    if (rc != SL_OK) {
+        f = collector_error_frame(id, rc, rc == SL_EINVAL
+                                              ? "bad test id or cursor"
+                                              : sl_strerror(rc));
+    } else {
+        Sluice__V1__TestResults tr;
+        sluice__v1__test_results__init(&tr);
+        Sluice__V1__Reply r;
+        sluice__v1__reply__init(&r);
+        tr.project = (char *)(uintptr_t)(project ? project : "");
+        tr.test_id = q->test_id;
+        tr.results = st->ptr;
+        tr.n_results = st->n;
+        tr.next_cursor.data = st->next;
+        tr.next_cursor.len = st->next_len;
+        if (project == NULL && st->nprojects > 1) {
+            tr.projects = st->projects;
+            tr.n_projects = st->nprojects;
+        }
+        r.id = id;
+        r.kind_case = SLUICE__V1__REPLY__KIND_TEST_RESULTS;
+        r.test_results = &tr;
+        f = sl_wire_frame(&r.base);
+    }
+    if (st != NULL) {
+        free(st->res);
+        free(st->ptr);
+        free(st);
+    }
+    return f;
+}
+
 zframe_t *
 collector_query(collector_t *c, const sl_pb_request_t *req)
 {
@@ -355,6 +553,9 @@ collector_query(collector_t *c, const sl_pb_request_t *req)
         break;
     case SLUICE__V1__REQUEST__KIND_GET_EVENTS:
         f = get_events(c, &txn, req->id, req->get_events);
+        break;
+    case SLUICE__V1__REQUEST__KIND_TEST_HISTORY:
+        f = test_history(&txn, req->id, req->test_history);
         break;
     default:
         f = collector_error_frame(req->id, SL_EPROTO, "unknown request");

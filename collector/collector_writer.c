@@ -181,6 +181,7 @@ store_events(group_t *g, sl_txn_t *txn, item_t *it, size_t from)
         sl_val_t v = {g->arena + g->off[g->noff - 1],
                       g->off[g->noff] - g->off[g->noff - 1]};
         sl_store_put(txn, CDB_LOG, &k, &v, SL_PUT_APPEND);
+        collector_index_test(txn, run, ev, g->head, g->now_us);
         if (ev->body_case == SLUICE__V1__EVENT__BODY_VERDICT) {
             it->run->verdict_now = 1;
         }

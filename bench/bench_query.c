@@ -1,0 +1,171 @@
+/* bench_query: TestHistory latency over a test's 100,000 results.
+ *
+ * Builds a scratch collector store whose `tests` index holds N results of
+ * one test (and as many of 19 other tests beside it), written by the
+ * collector's own hook (collector_index_test, as the writer calls it for
+ * each TestCase event; the log itself is not written), then measures, in
+ * this process:
+ *   - query: collector_query() answering TestHistory{limit 50}: a read
+ *     transaction, the index walk, the reply packed (no ZeroMQ hop);
+ *   - raw:   a bare read transaction and cursor over the same 50 keys,
+ *     each value copied out: the floor for this read.
+ * Usage: bench_query [N] [ITERATIONS] (defaults 100000 and 2000). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+#include "collector.h"
+#include "sluice/run.h"
+
+#define OTHER_TESTS 19
+#define TARGET "demo.queue.test_queue.test_fifo_order"
+
+static int
+fill(sl_store_t *s, const char *test, uint64_t n, uint64_t *lsn)
+{
+    sl_pb_run_t *run = sl_run_new("run-0");
+    if (run == NULL) {
+        return SL_ENOMEM;
+    }
+    Sluice__V1__TestCase tc;
+    sluice__v1__test_case__init(&tc);
+    sl_pb_event_t ev;
+    sluice__v1__event__init(&ev);
+    ev.body_case = SLUICE__V1__EVENT__BODY_TEST;
+    ev.test = &tc;
+    tc.id = (char *)(uintptr_t)test;
+    tc.time_s = 0.003;
+    char *proj = run->meta->project, *br = run->meta->branch;
+    run->meta->project = (char *)(uintptr_t) "demo";
+    run->meta->branch = (char *)(uintptr_t) "main";
+    int rc = SL_OK;
+    for (uint64_t i = 0; i < n && rc == SL_OK;) {
+        sl_txn_t txn;
+        rc = sl_store_begin(s, &txn, SL_TXN_RW);
+        for (uint64_t k = 0; rc == SL_OK && k < 10000 && i < n; k++, i++) {
+            tc.status = i % 7 == 0 ? SLUICE__V1__TEST_STATUS__TEST_FAILED
+                                   : SLUICE__V1__TEST_STATUS__TEST_PASSED;
+            *lsn += 1;
+            collector_index_test(&txn, run, &ev, *lsn, (int64_t)*lsn);
+        }
+        rc = rc == SL_OK ? sl_store_commit(&txn) : rc;
+    }
+    run->meta->project = proj;
+    run->meta->branch = br;
+    sl_run_free(&run);
+    return rc;
+}
+
+static int
+cmp_d(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double
+pct(double *v, size_t n, double p)
+{
+    qsort(v, n, sizeof *v, cmp_d);
+    return v[(size_t)(p * (double)(n - 1))];
+}
+
+/* One bare read of the newest 50 entries of test: returns how many. */
+static size_t
+raw_read(sl_store_t *s, const char *test, uint8_t *sink)
+{
+    uint8_t key[COLLECTOR_TKEY_MAX];
+    size_t plen = collector_test_prefix(key, "demo", test), n = 0;
+    sl_be64_put(key + plen, UINT64_MAX);
+    sl_txn_t txn;
+    sl_cursor_t cur = {0};
+    sl_val_t seek = {key, plen + 8}, k, v;
+    int rc = sl_store_begin(s, &txn, SL_TXN_RO);
+    rc = rc == SL_OK ? sl_cursor_open(&txn, CDB_TESTS, &cur) : rc;
+    rc = rc == SL_OK ? sl_cursor_seek(&cur, SL_SEEK_GE, &seek, &k, &v) : rc;
+    rc = rc == SL_OK ? sl_cursor_prev(&cur, &k, &v)
+                     : sl_cursor_seek(&cur, SL_SEEK_LAST, NULL, &k, &v);
+    while (rc == SL_OK && n < 50 && memcmp(k.data, key, plen) == 0) {
+        memcpy(sink, v.data, v.len < 512 ? v.len : 512);
+        n++;
+        rc = sl_cursor_prev(&cur, &k, &v);
+    }
+    sl_cursor_close(&cur);
+    sl_store_abort(&txn);
+    return n;
+}
+
+int
+main(int argc, char **argv)
+{
+    uint64_t n = argc > 1 ? strtoull(argv[1], NULL, 10) : 100000;
+    size_t iters = argc > 2 ? strtoul(argv[2], NULL, 10) : 2000;
+    char dir[] = "/tmp/bench-query-XXXXXX";
+    static const char *const dbs[] = {"log",     "runs", "run_time",
+                                      "run_log", "meta", "tests", NULL};
+    collector_t c;
+    memset(&c, 0, sizeof c);
+    sl_err_t err = {0};
+    if (n == 0 || iters == 0 || mkdtemp(dir) == NULL) {
+        fprintf(stderr, "usage: bench_query [N] [ITERATIONS]\n");
+        return 2;
+    }
+    sl_store_cfg_t scfg = {dir, dbs, (uint64_t)4 << 30};
+    uint64_t lsn = 0;
+    int rc = sl_store_open(&c.store, &scfg, &err);
+    double t0 = bench_mono_s();
+    for (int t = 0; rc == SL_OK && t <= OTHER_TESTS; t++) {
+        char other[64];
+        (void)snprintf(other, sizeof other, "demo.other.test_%02d", t);
+        rc = fill(c.store, t == OTHER_TESTS / 2 ? TARGET : other, n, &lsn);
+    }
+    if (rc != SL_OK) {
+        fprintf(stderr, "bench_query: %s\n", sl_err_msg(&err, rc));
+        return 1;
+    }
+    printf("store: %d tests x %llu results written in %.2f s (%s)\n",
+           OTHER_TESTS + 1, (unsigned long long)n, bench_mono_s() - t0, dir);
+
+    Sluice__V1__TestHistory q;
+    sluice__v1__test_history__init(&q);
+    q.project = (char *)(uintptr_t) "demo";
+    q.test_id = (char *)(uintptr_t)TARGET;
+    q.limit = 50;
+    sl_pb_request_t req;
+    sluice__v1__request__init(&req);
+    req.kind_case = SLUICE__V1__REQUEST__KIND_TEST_HISTORY;
+    req.test_history = &q;
+    double *tq = calloc(iters, sizeof *tq), *tr = calloc(iters, sizeof *tr);
+    uint8_t sink[512];
+    size_t bytes = 0, got = 0;
+    for (size_t i = 0; tq && tr && i < iters; i++) {
+        double a = bench_mono_s();
+        zframe_t *f = collector_query(&c, &req);
+        double b = bench_mono_s();
+        got = raw_read(c.store, TARGET, sink);
+        double d = bench_mono_s();
+        bytes = f ? zframe_size(f) : 0;
+        zframe_destroy(&f);
+        tq[i] = (b - a) * 1e6;
+        tr[i] = (d - b) * 1e6;
+    }
+    if (tq == NULL || tr == NULL || got != 50 || bytes == 0) {
+        fprintf(stderr, "bench_query: the reads failed (%zu entries)\n", got);
+        return 1;
+    }
+    double q50 = pct(tq, iters, 0.5), q99 = pct(tq, iters, 0.99);
+    double r50 = pct(tr, iters, 0.5), r99 = pct(tr, iters, 0.99);
+    printf("TestHistory newest 50 of %llu: p50 %.1f us, p99 %.1f us "
+           "(reply %zu bytes)\n",
+           (unsigned long long)n, q50, q99, bytes);
+    printf("bare LMDB cursor, same 50:   p50 %.1f us, p99 %.1f us\n", r50,
+           r99);
+    printf("ratio (query / raw):         p50 %.1fx, p99 %.1fx\n", q50 / r50,
+           q99 / r99);
+    free(tq);
+    free(tr);
+    sl_store_close(&c.store);
+    bench_rm_rf(dir);
+    return 0;
+}
