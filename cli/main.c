@@ -29,6 +29,7 @@ static const cli_cmd_t commands[] = {
      "pin, unpin, show, check (the gate's comparison), report (trends)"},
     {"bench", cli_cmd_bench,
      "one benchmark's series on a branch: band, change points, verdicts"},
+    {"report", cli_cmd_report, "write an HTML report: trends, slowest tests, verdicts"},
     {NULL, NULL, NULL},
 };
 
