@@ -35,6 +35,7 @@ static const cli_cmd_t commands[] = {
      "the line and branch coverage series, oldest first"},
     {"backup", cli_cmd_backup,
      "copy the collector's live store into DIR on its host"},
+    {"report", cli_cmd_report, "write an HTML report: trends, slowest tests, verdicts"},
     {NULL, NULL, NULL},
 };
 

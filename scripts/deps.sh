@@ -9,6 +9,8 @@ pkgs=(
   liblmdb-dev lmdb-utils libcmocka-dev libexpat1-dev libyajl-dev
   libyaml-dev libsodium-dev libcurl4-openssl-dev
   docker-compose valgrind
+  # headless browser: e2e.report opens `sluice report`'s HTML file
+  chromium
 )
 
 missing=()
