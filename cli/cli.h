@@ -66,6 +66,7 @@ int cli_cmd_check(int argc, char **argv);
 int cli_cmd_gate(int argc, char **argv);
 int cli_cmd_baseline(int argc, char **argv);
 int cli_cmd_bench(int argc, char **argv);
+int cli_cmd_verify(int argc, char **argv);
 /* `sluice baseline check` (cmd_baseline_check.c) and `report`
  * (cmd_baseline_report.c), dispatched by cli_cmd_baseline: argv[0] is the
  * subcommand. */

@@ -29,6 +29,8 @@ static const cli_cmd_t commands[] = {
      "pin, unpin, show, check (the gate's comparison), report (trends)"},
     {"bench", cli_cmd_bench,
      "one benchmark's series on a branch: band, change points, verdicts"},
+    {"verify", cli_cmd_verify,
+     "recompute the log's hash chain; name the first record that differs"},
     {NULL, NULL, NULL},
 };
 

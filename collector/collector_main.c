@@ -95,8 +95,8 @@ load_store_id(collector_t *c, sl_err_t *err)
 int
 collector_open(collector_t *c, const collector_cfg_t *cfg, sl_err_t *err)
 {
-    static const char *const dbs[] = {"log",     "runs", "run_time",
-                                      "run_log", "meta", NULL};
+    static const char *const dbs[] = {"log",  "runs",  "run_time", "run_log",
+                                      "meta", "chain", NULL};
     memset(c, 0, sizeof *c);
     c->cfg = cfg;
     sl_store_cfg_t scfg = {cfg->data, dbs, cfg->map_size};
