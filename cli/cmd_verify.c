@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "cli.h"
 #include "sluice/chain.h"
 #include "sluice/json.h"
@@ -235,7 +237,7 @@ print_json(const verify_cfg_t *cfg, const sl_chain_walk_t *w,
     sl_json_ku64(y, "unchained", w->unchained);
     sl_json_ku64(y, "first_chained_lsn", w->first_chained);
     sl_json_ku64(y, "last_lsn", w->last_lsn);
-    sl_json_kstr(y, "head_hash", w->chained ? sl_chain_hex(w->prev, a) : "");
+    sl_json_kstr(y, "last_hash", w->chained ? sl_chain_hex(w->prev, a) : "");
     if (o->verdict != SL_CHAIN_OK) {
         sl_json_str(y, "failure");
         yajl_gen_map_open(y);
@@ -267,6 +269,10 @@ cli_cmd_verify(int argc, char **argv)
     }
     if (nrest != 0) {
         return cli_usage_error(&verify_usage, "takes no arguments");
+    }
+    if (sodium_init() < 0) {
+        fprintf(stderr, "sluice verify: libsodium failed to initialise\n");
+        return CLI_EXIT_ERROR;
     }
     sl_chain_walk_t w;
     memset(&w, 0, sizeof w);
