@@ -70,6 +70,7 @@ int cli_cmd_backup(int argc, char **argv);
 int cli_cmd_test(int argc, char **argv);
 int cli_cmd_coverage(int argc, char **argv);
 int cli_cmd_report(int argc, char **argv);
+int cli_cmd_verify(int argc, char **argv);
 /* `sluice baseline check` (cmd_baseline_check.c) and `report`
  * (cmd_baseline_report.c), dispatched by cli_cmd_baseline: argv[0] is the
  * subcommand. */

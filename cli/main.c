@@ -36,6 +36,8 @@ static const cli_cmd_t commands[] = {
     {"backup", cli_cmd_backup,
      "copy the collector's live store into DIR on its host"},
     {"report", cli_cmd_report, "write an HTML report: trends, slowest tests, verdicts"},
+    {"verify", cli_cmd_verify,
+     "recompute the log's hash chain; name the first record that differs"},
     {NULL, NULL, NULL},
 };
 

@@ -26,6 +26,7 @@ enum {
     CDB_RUN_LOG = 3,  /* run id + NUL + first LSN (u64 BE) -> count (u32 BE) */
     CDB_META = 4,     /* "store_id" -> 16 random bytes made with the store */
     CDB_TESTS = 5,    /* project NUL test id NUL LSN (u64 BE) -> result */
+    CDB_CHAIN = 6,    /* LSN (u64 BE) -> its 32-byte hash (sluice/chain.h) */
 };
 
 /* A batch on its way to the writer: decoded (in an arena) for checking and

@@ -186,21 +186,40 @@ list_runs(sl_txn_t *txn, uint64_t id, const Sluice__V1__ListRuns *q)
     return f;
 }
 
-/* A LogChunk being filled with borrowed LMDB data. */
+/* A LogChunk being filled with borrowed LMDB data: each entry with its
+ * chain hash, read in the same transaction (empty when it has none). */
 typedef struct chunk {
+    sl_txn_t *txn;
     uint64_t *lsn;
     ProtobufCBinaryData *ev;
+    ProtobufCBinaryData *chain;
     size_t n, max, bytes;
 } chunk_t;
 
 static int
-chunk_init(chunk_t *c, uint32_t limit)
+chunk_init(chunk_t *c, sl_txn_t *txn, uint32_t limit)
 {
     c->max = limit == 0 ? READ_DEFAULT : limit > READ_MAX ? READ_MAX : limit;
     c->n = c->bytes = 0;
+    c->txn = txn;
     c->lsn = malloc(c->max * sizeof *c->lsn);
     c->ev = malloc(c->max * sizeof *c->ev);
-    return c->lsn && c->ev ? SL_OK : SL_ENOMEM;
+    c->chain = malloc(c->max * sizeof *c->chain);
+    return c->lsn && c->ev && c->chain ? SL_OK : SL_ENOMEM;
+}
+
+static void
+chunk_chain(chunk_t *c, uint64_t lsn)
+{
+    uint8_t key[8];
+    sl_be64_put(key, lsn);
+    sl_val_t k = {key, 8}, v = {"", 0};
+    if (sl_store_get(c->txn, CDB_CHAIN, &k, &v) != SL_OK) {
+        v.data = "";
+        v.len = 0;
+    }
+    c->chain[c->n].data = (uint8_t *)(uintptr_t)v.data;
+    c->chain[c->n].len = v.len;
 }
 
 /* Adds one entry; returns 0 when the chunk is full. */
@@ -210,6 +229,7 @@ chunk_add(chunk_t *c, uint64_t lsn, const sl_val_t *v)
     if (c->n >= c->max || (c->n > 0 && c->bytes + v->len > READ_MAX_BYTES)) {
         return 0;
     }
+    chunk_chain(c, lsn);
     c->lsn[c->n] = lsn;
     c->ev[c->n].data = (uint8_t *)(uintptr_t)v->data;
     c->ev[c->n].len = v->len;
@@ -244,7 +264,8 @@ chunk_frame(const collector_t *co, sl_txn_t *txn, uint64_t id, chunk_t *c,
         sluice__v1__log_chunk__init(&ch);
         Sluice__V1__Reply r;
         sluice__v1__reply__init(&r);
-        ch.n_lsn = ch.n_events = c->n;
+        ch.n_lsn = ch.n_events = ch.n_chain = c->n;
+        ch.chain = c->chain;
         ch.lsn = c->lsn;
         ch.events = c->ev;
         ch.head_lsn = log_head(txn);
@@ -257,6 +278,7 @@ chunk_frame(const collector_t *co, sl_txn_t *txn, uint64_t id, chunk_t *c,
     }
     free(c->lsn);
     free(c->ev);
+    free(c->chain);
     return f;
 }
 
@@ -270,7 +292,7 @@ read_log(const collector_t *co, sl_txn_t *txn, uint64_t id,
     uint8_t key[8];
     sl_be64_put(key, q->from_lsn);
     sl_val_t seek = {key, 8};
-    int rc = chunk_init(&c, q->limit);
+    int rc = chunk_init(&c, txn, q->limit);
     rc = rc == SL_OK ? sl_cursor_open(txn, CDB_LOG, &cur) : rc;
     rc = rc == SL_OK ? sl_cursor_seek(&cur, SL_SEEK_GE, &seek, &k, &v) : rc;
     while (rc == SL_OK && chunk_add(&c, sl_be64_get(k.data), &v)) {
@@ -316,7 +338,7 @@ get_events(const collector_t *co, sl_txn_t *txn, uint64_t id,
     memcpy(key, q->run_id, len + 1);
     sl_be64_put(key + len + 1, 0);
     sl_val_t seek = {key, len + 9};
-    int rc = chunk_init(&c, q->limit);
+    int rc = chunk_init(&c, txn, q->limit);
     rc = rc == SL_OK ? sl_cursor_open(txn, CDB_RUN_LOG, &cur) : rc;
     rc = rc == SL_OK ? sl_cursor_seek(&cur, SL_SEEK_GE, &seek, &k, &v) : rc;
     while (rc == SL_OK && k.len == len + 9 && v.len == 4 &&

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sluice/chain.h"
 #include "sluice/clock.h"
 #include "sluice/log.h"
 #include "sluice/run.h"
@@ -42,6 +43,11 @@ typedef struct wgroup {
     size_t arena_len, arena_cap;
     size_t *off;        /* start of each stored event in the arena */
     size_t noff, off_cap;
+    uint8_t chain[SL_CHAIN_LEN]; /* h(head), or the seed (sluice/chain.h) */
+    int chain_flags;             /* SL_PUT_APPEND unless the chain runs
+                                    past the log (chain_start) */
+    uint8_t *hashes;    /* the chain hash of each stored event */
+    size_t hashes_cap;
     int64_t now_us;
 } group_t;
 
@@ -158,6 +164,26 @@ put_run_log(sl_txn_t *txn, const char *run_id, uint64_t first, uint32_t n)
     sl_store_put(txn, CDB_RUN_LOG, &k, &v, 0);
 }
 
+/* Chains the event just packed (the group's last) under LSN g->head:
+ * its hash from the previous one, put in the same transaction, and kept
+ * for the PUB chunk. */
+static void
+chain_put(group_t *g, sl_txn_t *txn, const uint8_t key[8])
+{
+    if (grow((void **)&g->hashes, &g->hashes_cap, g->noff * SL_CHAIN_LEN,
+             1) != SL_OK) {
+        txn->rc = txn->rc != SL_OK ? txn->rc : SL_ENOMEM;
+        return;
+    }
+    size_t i = g->noff - 1;
+    uint8_t *h = g->hashes + i * SL_CHAIN_LEN;
+    sl_chain_next(h, g->chain, g->head, g->arena + g->off[i],
+                  g->off[i + 1] - g->off[i]);
+    memcpy(g->chain, h, SL_CHAIN_LEN);
+    sl_val_t k = {key, 8}, v = {h, SL_CHAIN_LEN};
+    sl_store_put(txn, CDB_CHAIN, &k, &v, g->chain_flags);
+}
+
 /* Stores the events of it's batch above the run's high seq. */
 static void
 store_events(group_t *g, sl_txn_t *txn, item_t *it, size_t from)
@@ -182,6 +208,7 @@ store_events(group_t *g, sl_txn_t *txn, item_t *it, size_t from)
                       g->off[g->noff] - g->off[g->noff - 1]};
         sl_store_put(txn, CDB_LOG, &k, &v, SL_PUT_APPEND);
         collector_index_test(txn, run, ev, g->head, g->now_us);
+        chain_put(g, txn, key);
         if (ev->body_case == SLUICE__V1__EVENT__BODY_VERDICT) {
             it->run->verdict_now = 1;
         }
@@ -289,22 +316,28 @@ send_chunk(group_t *g, const item_t *it, const char *topic,
 {
     uint64_t *lsn = malloc(n * sizeof *lsn);
     ProtobufCBinaryData *ev = malloc(n * sizeof *ev);
+    ProtobufCBinaryData *hs = malloc(n * sizeof *hs);
     Sluice__V1__LogChunk chunk;
     sluice__v1__log_chunk__init(&chunk);
-    for (uint32_t i = 0; lsn != NULL && ev != NULL && i < n; i++) {
+    int ok = lsn != NULL && ev != NULL && hs != NULL;
+    for (uint32_t i = 0; ok && i < n; i++) {
         size_t k = it->first_ev + idx[i];
         lsn[i] = it->first_lsn + idx[i];
         ev[i].data = g->arena + g->off[k];
         ev[i].len = g->off[k + 1] - g->off[k];
+        hs[i].data = g->hashes + k * SL_CHAIN_LEN;
+        hs[i].len = SL_CHAIN_LEN;
     }
     zframe_t *f = NULL;
-    if (lsn != NULL && ev != NULL) {
+    if (ok) {
         chunk.n_lsn = chunk.n_events = n;
         chunk.lsn = lsn;
         chunk.events = ev;
         chunk.head_lsn = g->head;
         chunk.store_id.data = g->c->store_id;
         chunk.store_id.len = sizeof g->c->store_id;
+        chunk.n_chain = n;
+        chunk.chain = hs;
         f = sl_wire_frame(&chunk.base);
     }
     if (f == NULL || zstr_sendm(g->c->pub, topic) != 0 ||
@@ -315,6 +348,7 @@ send_chunk(group_t *g, const item_t *it, const char *topic,
     zframe_destroy(&f);
     free(lsn);
     free(ev);
+    free(hs);
 }
 
 /* Publishes what it stored: topic "run/<project>/" with every stored
@@ -398,6 +432,8 @@ commit_group(group_t *g)
 {
     sl_txn_t txn;
     uint64_t head0 = g->head;
+    uint8_t chain0[SL_CHAIN_LEN];
+    memcpy(chain0, g->chain, sizeof chain0);
     g->now_us = sl_now_us();
     (void)sl_store_begin(g->c->store, &txn, SL_TXN_RW);
     for (size_t i = 0; i < g->n && txn.rc == SL_OK; i++) {
@@ -410,6 +446,7 @@ commit_group(group_t *g)
         SL_ERROR("writer", "%zu batch(es) refused, not acknowledged: %s",
                  g->n, sl_err_msg(&txn.err, rc));
         g->head = head0;
+        memcpy(g->chain, chain0, sizeof chain0);
     }
     finish_group(g, rc, rc == SL_EFULL ? "store is full (the operator must "
                                          "raise --map-size or free disk)"
@@ -457,11 +494,54 @@ read_head(sl_store_t *s)
     return head;
 }
 
+/* Where the chain goes on after a restart: from h(head) when the chain
+ * holds it, else from the seed (a store from before the chain, whose
+ * records up to head stay unchained; docs/storage.md). A chain that runs
+ * past the log's head means the log's tail was removed: the entries past
+ * head are overwritten as the log grows again, so puts stop appending. */
+static void
+chain_start(group_t *g)
+{
+    sl_txn_t txn;
+    sl_cursor_t cur = {0};
+    sl_val_t k = {0}, v = {0};
+    uint8_t key[8];
+    sl_be64_put(key, g->head);
+    sl_val_t hk = {key, 8};
+    uint64_t last = 0;
+    sl_chain_seed(g->chain, g->c->store_id, sizeof g->c->store_id);
+    g->chain_flags = SL_PUT_APPEND;
+    (void)sl_store_begin(g->c->store, &txn, SL_TXN_RO);
+    if (sl_cursor_open(&txn, CDB_CHAIN, &cur) == SL_OK &&
+        sl_cursor_seek(&cur, SL_SEEK_LAST, NULL, &k, &v) == SL_OK &&
+        k.len == 8) {
+        last = sl_be64_get(k.data);
+    }
+    sl_cursor_close(&cur);
+    if (g->head > 0 && sl_store_get(&txn, CDB_CHAIN, &hk, &v) == SL_OK &&
+        v.len == SL_CHAIN_LEN) {
+        memcpy(g->chain, v.data, SL_CHAIN_LEN);
+    } else if (g->head > 0) {
+        SL_WARN("writer", "LSN %llu..%llu carry no chain hash (stored by a "
+                "collector without it): the chain starts from the seed at "
+                "LSN %llu", (unsigned long long)(last < g->head ? last + 1 : 1),
+                (unsigned long long)g->head, (unsigned long long)g->head + 1);
+    }
+    if (last > g->head) {
+        SL_ERROR("writer", "the chain runs to LSN %llu, the log to LSN %llu: "
+                 "the log's tail was removed", (unsigned long long)last,
+                 (unsigned long long)g->head);
+        g->chain_flags = 0;
+    }
+    sl_store_abort(&txn);
+}
+
 void *
 collector_writer_main(void *arg)
 {
     group_t g = {.c = arg};
     g.head = read_head(g.c->store);
+    chain_start(&g);
     int term = 0;
     while (!term) {
         zmsg_t *m = zmsg_recv(g.c->pipe_writer);
@@ -481,5 +561,6 @@ collector_writer_main(void *arg)
     free(g.runs);
     free(g.arena);
     free(g.off);
+    free(g.hashes);
     return NULL;
 }
