@@ -27,6 +27,8 @@ enum {
     CDB_META = 4,     /* "store_id" -> 16 random bytes made with the store */
     CDB_TESTS = 5,    /* project NUL test id NUL LSN (u64 BE) -> result */
     CDB_CHAIN = 6,    /* LSN (u64 BE) -> its 32-byte hash (sluice/chain.h) */
+    CDB_RUN_BRANCH = 7, /* project NUL branch NUL created_us (u64 BE) run id
+                           -> "" (collector_runidx.c) */
 };
 
 /* A batch on its way to the writer: decoded (in an arena) for checking and
@@ -132,6 +134,24 @@ void collector_index_test(sl_txn_t *txn, const sl_pb_run_t *run,
                           int64_t now_us);
 /* Reads an index value; SL_ESTORE when it is malformed. */
 int collector_test_decode(const sl_val_t *v, collector_test_rec_t *out)
+    SL_NODISCARD;
+
+/* ---- the run_branch index (collector_runidx.c, docs/storage.md) ---- */
+
+#define COLLECTOR_RUN_ID_MAX 256 /* the writer refuses longer run ids */
+#define COLLECTOR_RBKEY_MAX (COLLECTOR_TKEY_MAX + COLLECTOR_RUN_ID_MAX)
+
+/* Writes project NUL branch NUL into out (COLLECTOR_RBKEY_MAX bytes), long
+ * parts hashed as in the tests index. Returns its length. */
+size_t collector_run_branch_prefix(uint8_t *out, const char *project,
+                                   const char *branch);
+/* Whether run's meta names both a project and a branch (it has an entry). */
+int collector_run_branch_ready(const sl_pb_run_t *run);
+/* Puts run's entry (nothing when not ready). Errors stick in txn. */
+void collector_index_run_branch(sl_txn_t *txn, const sl_pb_run_t *run);
+/* Fills the index from the run records once, for a store made before it
+ * existed (a mark in `meta` says it is done). */
+int collector_run_branch_backfill(sl_store_t *s, sl_err_t *err)
     SL_NODISCARD;
 
 #endif

@@ -96,7 +96,8 @@ int
 collector_open(collector_t *c, const collector_cfg_t *cfg, sl_err_t *err)
 {
     static const char *const dbs[] = {"log",  "runs",  "run_time", "run_log",
-                                      "meta", "tests", "chain",    NULL};
+                                      "meta", "tests", "chain",    "run_branch",
+                                      NULL};
     memset(c, 0, sizeof *c);
     c->cfg = cfg;
     sl_store_cfg_t scfg = {cfg->data, dbs, cfg->map_size};
@@ -109,6 +110,9 @@ collector_open(collector_t *c, const collector_cfg_t *cfg, sl_err_t *err)
     int rc = sl_store_open(&c->store, &scfg, err);
     if (rc == SL_OK) {
         rc = load_store_id(c, err);
+    }
+    if (rc == SL_OK) {
+        rc = collector_run_branch_backfill(c->store, err);
     }
     if (rc == SL_OK) {
         rc = make_sockets(c, err);

@@ -82,17 +82,58 @@ run_matches(const sl_pb_run_t *r, const Sluice__V1__ListRuns *q)
         && r->created_us >= q->since_us;
 }
 
-/* Positions the time index at the newest entry to list: before the cursor,
- * or at or before until_us, or the last. */
-static int
-list_start(sl_cursor_t *cur, const Sluice__V1__ListRuns *q, sl_val_t *k,
-           sl_val_t *v)
+/* The index a ListRuns walks: run_branch under "project NUL branch NUL"
+ * when both are given, else run_time (prefix empty). Their keys end alike:
+ * created_us (u64 BE) run id. next_cursor is the last key looked at; a
+ * run_branch one is led by CURSOR_BRANCH, which no run_time key starts
+ * with (created_us's high byte stays 0 until the year 3000), so neither is
+ * taken for the other. */
+#define CURSOR_BRANCH 'b'
+
+typedef struct list_idx {
+    int db;
+    uint8_t prefix[COLLECTOR_RBKEY_MAX];
+    size_t plen;
+} list_idx_t;
+
+static void
+list_idx_init(list_idx_t *ix, const Sluice__V1__ListRuns *q)
 {
-    uint8_t key[8];
-    sl_val_t seek = {q->cursor.data, q->cursor.len};
-    if (q->cursor.len == 0 && q->until_us > 0) {
-        sl_be64_put(key, (uint64_t)q->until_us + 1);
-        seek = (sl_val_t){key, 8};
+    ix->db = CDB_RUN_TIME;
+    ix->plen = 0;
+    if (q->project[0] != '\0' && q->branch[0] != '\0') {
+        ix->db = CDB_RUN_BRANCH;
+        ix->plen = collector_run_branch_prefix(ix->prefix, q->project,
+                                               q->branch);
+    }
+}
+
+/* Positions the index at the newest entry to list: before the cursor, or
+ * at or before until_us, or the last of the prefix. SL_EINVAL for a cursor
+ * of the other index or of another branch. */
+static int
+list_start(sl_cursor_t *cur, const list_idx_t *ix,
+           const Sluice__V1__ListRuns *q, sl_val_t *k, sl_val_t *v)
+{
+    uint8_t key[COLLECTOR_RBKEY_MAX];
+    const uint8_t *c = q->cursor.data;
+    size_t clen = q->cursor.len;
+    int branch = ix->db == CDB_RUN_BRANCH;
+    sl_val_t seek = {NULL, 0};
+    memcpy(key, ix->prefix, ix->plen);
+    if (clen > 0) {
+        if ((c[0] == CURSOR_BRANCH) != branch ||
+            (branch && (clen <= 1 + ix->plen + 8 ||
+                        memcmp(c + 1, ix->prefix, ix->plen) != 0))) {
+            return SL_EINVAL;
+        }
+        seek = branch ? (sl_val_t){c + 1, clen - 1} : (sl_val_t){c, clen};
+    } else if (q->until_us > 0) {
+        sl_be64_put(key + ix->plen, (uint64_t)q->until_us + 1);
+        seek = (sl_val_t){key, ix->plen + 8};
+    } else if (branch) {
+        sl_be64_put(key + ix->plen, UINT64_MAX);
+        seek = (sl_val_t){key, ix->plen + 8};
     }
     if (seek.len == 0) {
         return sl_cursor_seek(cur, SL_SEEK_LAST, NULL, k, v);
@@ -124,32 +165,40 @@ collect_runs(sl_txn_t *txn, const Sluice__V1__ListRuns *q, run_list_t *l,
 {
     size_t limit = q->limit == 0 ? LIST_DEFAULT
                  : q->limit > LIST_MAX ? LIST_MAX : q->limit;
+    list_idx_t ix;
+    list_idx_init(&ix, q);
+    size_t lead = ix.db == CDB_RUN_BRANCH ? 1 : 0; /* CURSOR_BRANCH */
+    size_t head = ix.plen + 8;
     sl_cursor_t cur = {0};
     sl_val_t k, v;
-    int rc = sl_cursor_open(txn, CDB_RUN_TIME, &cur);
+    int rc = sl_cursor_open(txn, ix.db, &cur);
     l->runs = calloc(limit, sizeof *l->runs);
     rc = rc == SL_OK && l->runs == NULL ? SL_ENOMEM : rc;
-    rc = rc == SL_OK ? list_start(&cur, q, &k, &v) : rc;
+    rc = rc == SL_OK ? list_start(&cur, &ix, q, &k, &v) : rc;
     size_t scanned = 0;
     for (; rc == SL_OK && l->n < limit; rc = sl_cursor_prev(&cur, &k, &v)) {
-        if (k.len <= 8 || (int64_t)sl_be64_get(k.data) < q->since_us) {
+        if (k.len <= head || k.len > COLLECTOR_RBKEY_MAX ||
+            memcmp(k.data, ix.prefix, ix.plen) != 0 ||
+            (int64_t)sl_be64_get((const uint8_t *)k.data + ix.plen) <
+                q->since_us) {
             rc = SL_ENOTFOUND;
             break;
         }
         if (++scanned > LIST_SCAN_MAX) {
             break; /* next holds where to go on */
         }
-        char id[300];
-        (void)snprintf(id, sizeof id, "%.*s", (int)(k.len - 8),
-                       (const char *)k.data + 8);
+        char id[COLLECTOR_RUN_ID_MAX + 50];
+        (void)snprintf(id, sizeof id, "%.*s", (int)(k.len - head),
+                       (const char *)k.data + head);
         sl_pb_run_t *r = NULL;
         if (collector_load_run(txn, id, &r) == SL_OK && run_matches(r, q)) {
             l->runs[l->n++] = r;
         } else {
             sl_run_free(&r);
         }
-        memcpy(next, k.data, k.len);
-        *next_len = k.len;
+        next[0] = CURSOR_BRANCH;
+        memcpy(next + lead, k.data, k.len);
+        *next_len = lead + k.len;
     }
     sl_cursor_close(&cur);
     if (rc != SL_OK) {
@@ -162,12 +211,14 @@ static zframe_t *
 list_runs(sl_txn_t *txn, uint64_t id, const Sluice__V1__ListRuns *q)
 {
     run_list_t l = {0};
-    uint8_t next[8 + 300];
+    uint8_t next[1 + COLLECTOR_RBKEY_MAX];
     size_t next_len = 0;
     int rc = collect_runs(txn, q, &l, next, &next_len);
     zframe_t *f;
     if (rc != SL_OK) {
-        f = collector_error_frame(id, rc, sl_strerror(rc));
+        f = collector_error_frame(id, rc, rc == SL_EINVAL
+                                              ? "bad cursor"
+                                              : sl_strerror(rc));
     } else {
         Sluice__V1__RunList list;
         sluice__v1__run_list__init(&list);

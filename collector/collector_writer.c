@@ -28,6 +28,7 @@ typedef struct item {
 typedef struct cached {
     sl_pb_run_t *run;
     int is_new;
+    int in_branch_idx;  /* the run_branch entry is written (or due) */
     int dirty;          /* events were stored: the record is written */
     int verdict_now;    /* a verdict was stored in this group */
 } cached_t;
@@ -95,6 +96,7 @@ cache_get(group_t *g, sl_txn_t *txn, const char *run_id)
         free(ce);
         return NULL;
     }
+    ce->in_branch_idx = collector_run_branch_ready(ce->run);
     g->runs[g->nruns++] = ce;
     return ce;
 }
@@ -268,6 +270,12 @@ flush_runs(group_t *g, sl_txn_t *txn)
             memcpy(tk + 8, k.data, k.len);
             sl_val_t tkv = {tk, 8 + k.len}, empty = {"", 0};
             sl_store_put(txn, CDB_RUN_TIME, &tkv, &empty, 0);
+        }
+        /* Project and branch are each set once (the first meta naming
+         * them wins): the entry is written when both first are. */
+        if (!ce->in_branch_idx && collector_run_branch_ready(ce->run)) {
+            collector_index_run_branch(txn, ce->run);
+            ce->in_branch_idx = 1;
         }
     }
 }
