@@ -5,8 +5,9 @@
  * output and per-file coverage gone, `sluice run --json` unchanged; the 2
  * newest are untouched; `sluice verify` passes, also after a restart (whose
  * pass at start prunes nothing again). A stub whose pruned_digest is
- * changed in LMDB with the collector stopped is named by verify. An agent
- * cannot send a stub. --retain-days is not tested (no clock to shift). */
+ * changed in LMDB with the collector stopped is named by verify.
+ * Not tested here: --retain-days (no clock to shift) and the refusal of a
+ * batch whose events carry pruned fields (check_batch). */
 #include <lmdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -209,9 +210,6 @@ test_retention(void **state)
                 "--run-id", "ret-5", jfile, NULL);
     assert_int_equal(r->status, 0);
     assert_int_equal(verify(h, c)->status, 0);
-
-    /* an agent cannot send a stub: covered by the writer's check_batch
-     * (an event with pruned or pruned_digest is refused as malformed) */
 
     /* a stub's digest changed behind the collector's back */
     snap(h, c, ids[0], &after);
