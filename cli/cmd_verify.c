@@ -36,7 +36,9 @@ static const cli_usage_t verify_usage = {
     "verify",
     "[OPTION]...",
     "Reads the collector's log from --from to its head and recomputes each\n"
-    "record's chain hash, BLAKE2b-256(previous hash || LSN || record bytes).\n"
+    "record's chain hash, BLAKE2b-256(previous hash || LSN || digest), the\n"
+    "digest being BLAKE2b-256 of the record's bytes (of the original bytes\n"
+    "for a retention stub: its pruned_digest).\n"
     "Names the first record whose stored hash does not match, a missing LSN,\n"
     "or a record without a hash after the chain started (exit 1). Records\n"
     "stored before the collector kept a chain are counted, not verified.\n",

@@ -52,6 +52,10 @@ typedef struct collector_cfg {
     uint64_t max_batches; /* batches taken into one transaction at most */
     int allow_remote;
     int help;
+    uint64_t retain_days;   /* prune judged runs finished this long ago */
+    uint64_t retain_runs;   /* prune judged runs past the newest N of their
+                               project (0 and 0: retention off) */
+    uint64_t retain_period; /* ms between retention passes */
 } collector_cfg_t;
 
 typedef struct collector {
@@ -107,6 +111,21 @@ zframe_t *collector_run_frame(uint64_t id, const sl_pb_run_t *run, int rc);
 /* Reads a run record; SL_ENOTFOUND when absent. */
 int collector_load_run(sl_txn_t *txn, const char *run_id, sl_pb_run_t **out)
     SL_NODISCARD;
+
+/* ---- retention (collector_retain.c, docs/storage.md "Retention") ---- */
+
+typedef struct collector_retain collector_retain_t;
+
+/* The writer's retention state; NULL when retention is off (or OOM). The
+ * first pass is due at once. */
+collector_retain_t *collector_retain_new(collector_t *c);
+void collector_retain_free(collector_retain_t **rp);
+/* ms until a retention step is due: 0 now (a pass is under way or due),
+ * -1 never (r NULL). */
+long collector_retain_wait(const collector_retain_t *r, int64_t now_us);
+/* One small transaction of the pass (starting one if none is under way):
+ * at most a few hundred records rewritten. */
+void collector_retain_step(collector_retain_t *r, int64_t now_us);
 
 /* ---- the tests index (collector_tests.c, docs/storage.md) ---- */
 

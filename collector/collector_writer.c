@@ -3,6 +3,7 @@
  * publishes what was stored, with its LSNs, on the PUB socket. */
 #include "collector.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -112,6 +113,9 @@ check_batch(const sl_pb_batch_t *b)
     for (size_t i = 0; i < b->n_events; i++) {
         if (b->events[i]->seq != b->first_seq + i) {
             return SL_EPROTO;
+        }
+        if (b->events[i]->pruned || b->events[i]->pruned_digest.len > 0) {
+            return SL_EPROTO; /* only retention makes stubs (chain.h) */
         }
     }
     return SL_OK;
@@ -550,21 +554,34 @@ collector_writer_main(void *arg)
     group_t g = {.c = arg};
     g.head = read_head(g.c->store);
     chain_start(&g);
+    collector_retain_t *retain = collector_retain_new(g.c);
+    void *pipe = zsock_resolve(g.c->pipe_writer);
     int term = 0;
     while (!term) {
-        zmsg_t *m = zmsg_recv(g.c->pipe_writer);
-        if (m == NULL) {
+        long wait = collector_retain_wait(retain, sl_now_us());
+        zmq_pollitem_t pi = {pipe, 0, ZMQ_POLLIN, 0};
+        int np = wait != 0 ? zmq_poll(&pi, 1, wait) : 1;
+        if (np < 0 && zmq_errno() == ETERM) {
             break;
         }
-        term = take(&g, m);
-        while (!term && g.n < g.c->cfg->max_batches &&
-               (zsock_events(g.c->pipe_writer) & ZMQ_POLLIN)) {
-            term = take(&g, zmsg_recv(g.c->pipe_writer));
+        if (np <= 0) {
+            continue; /* a retention step is due, or a signal */
         }
-        if (g.n > 0) {
-            commit_group(&g);
+        if (zsock_events(g.c->pipe_writer) & ZMQ_POLLIN) {
+            term = take(&g, zmsg_recv(g.c->pipe_writer));
+            while (!term && g.n < g.c->cfg->max_batches &&
+                   (zsock_events(g.c->pipe_writer) & ZMQ_POLLIN)) {
+                term = take(&g, zmsg_recv(g.c->pipe_writer));
+            }
+            if (g.n > 0) {
+                commit_group(&g);
+            }
+        }
+        if (!term && collector_retain_wait(retain, sl_now_us()) == 0) {
+            collector_retain_step(retain, sl_now_us());
         }
     }
+    collector_retain_free(&retain);
     free(g.items);
     free(g.runs);
     free(g.arena);

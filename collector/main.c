@@ -27,6 +27,14 @@ static const sl_opt_t options[] = {
         "largest the store may grow; past it batches are refused, not acked"),
     OPT("max-batches", SL_OPT_U64, max_batches, "256", 1, 65536, NULL, "N",
         "batches group-committed in one transaction at most"),
+    OPT("retain-days", SL_OPT_U64, retain_days, "0", 0, 36500,
+        "SLUICE_RETAIN_DAYS", "N",
+        "prune judged runs finished N days ago or more (0: off)"),
+    OPT("retain-runs", SL_OPT_U64, retain_runs, "0", 0, 1u << 30,
+        "SLUICE_RETAIN_RUNS", "N",
+        "prune judged runs past the newest N of each project (0: off)"),
+    OPT("retain-period", SL_OPT_DUR, retain_period, "10m", 1, 86400000, NULL,
+        "D", "time between retention passes (short ones: for tests)"),
     OPT("allow-remote", SL_OPT_FLAG, allow_remote, NULL, 0, 0, NULL, NULL,
         "allow binding plain TCP beyond loopback"),
     OPT("log-level", SL_OPT_STR, log_level, "info", 0, 0, "SLUICE_LOG_LEVEL",
@@ -41,7 +49,12 @@ static const char about[] =
     "append-only LMDB log,\npublishes them in log order and "
     "answers queries. SIGINT/SIGTERM stop it cleanly.\n"
     "'sluice backup DIR' makes it write a compacted copy of the store to\n"
-    "DIR on this host while ingest goes on (docs/storage.md).\n";
+    "DIR on this host while ingest goes on (docs/storage.md).\n"
+    "With --retain-days or --retain-runs, a pass at start and every\n"
+    "--retain-period rewrites the events of runs past the limits as smaller\n"
+    "stubs: captured test output and per-file coverage are dropped, run\n"
+    "summaries and verdicts kept, 'sluice verify' still passes\n"
+    "(docs/storage.md, \"Retention\").\n";
 
 static int
 write_ready(collector_t *c)

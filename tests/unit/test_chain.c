@@ -2,7 +2,8 @@
  * (Python hashlib.blake2b, digest_size=32), order and every input
  * mattering, and the walk `sluice verify` does: matches, a changed record,
  * a missing LSN, a missing hash after the chain started, records from
- * before the chain, and --from's anchor. */
+ * before the chain, and --from's anchor; retention stubs chained by their
+ * pruned_digest. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -33,11 +34,11 @@ test_vectors(void **state)
     assert_string_equal(hex(seed), "c7cb5d1a1a214f1d833a21fe6c7b2420"
                                    "e417c2f220784cbe90072975131bc367");
     sl_chain_next(h1, seed, 1, "abc", 3);
-    assert_string_equal(hex(h1), "62f79c683f6379827dc72b5668d7b891"
-                                 "eb8e2f92e5c410fe267e6323d77d759c");
+    assert_string_equal(hex(h1), "8d0a8bf7f8eb67f812b65ba1701d7643"
+                                 "b9f744f23a461988040ba1baa0618882");
     sl_chain_next(h2, h1, 2, "", 0);
-    assert_string_equal(hex(h2), "1042c5ab83cdfa34a13ae8352a419275"
-                                 "666368242848d2a653e48d93b9237053");
+    assert_string_equal(hex(h2), "e6aaa52e809431c77068b4912b8dc338"
+                                 "b7b0e7affe1819a3661220b7252996b9");
     /* out may be prev */
     memcpy(h2, seed, sizeof h2);
     sl_chain_next(h2, h2, 1, "abc", 3);
@@ -183,6 +184,84 @@ test_walk_upgrade(void **state)
     assert_int_equal(step(&w, &l, 4, exp), SL_CHAIN_MISMATCH);
 }
 
+/* A stub: seq 7 (field 3), pruned_digest (30) = BLAKE2b-256("original"),
+ * pruned (31) = 1; vector from Python hashlib.blake2b(digest_size=32). */
+static const uint8_t orig_digest[SL_CHAIN_LEN] = {
+    0x3b, 0x22, 0x67, 0xb5, 0x50, 0x61, 0x22, 0x2a, 0x7e, 0x5a, 0xc1,
+    0xcc, 0x10, 0x69, 0xd6, 0xe8, 0xf7, 0x73, 0x67, 0xa4, 0xe1, 0x5a,
+    0x27, 0x0f, 0x4b, 0xe3, 0x03, 0x1d, 0x5b, 0x94, 0x33, 0xe3};
+
+static size_t
+make_stub(uint8_t *out, const uint8_t digest[SL_CHAIN_LEN], int pruned)
+{
+    size_t n = 0;
+    out[n++] = 0x18;
+    out[n++] = 7;
+    out[n++] = 0xf2;
+    out[n++] = 0x01;
+    out[n++] = SL_CHAIN_LEN;
+    memcpy(out + n, digest, SL_CHAIN_LEN);
+    n += SL_CHAIN_LEN;
+    out[n++] = 0xf8;
+    out[n++] = 0x01;
+    out[n++] = (uint8_t)pruned;
+    return n;
+}
+
+/* A stub is chained by the digest of the record it replaced, so the chain
+ * of the original verifies over the stub; a stub whose digest changed, a
+ * record with a digest but not pruned, or a malformed one is hashed as
+ * bytes and breaks the chain at its LSN. */
+static void
+test_stub(void **state)
+{
+    (void)state;
+    uint8_t seed[SL_CHAIN_LEN], h1[SL_CHAIN_LEN], h2[SL_CHAIN_LEN];
+    uint8_t h3[SL_CHAIN_LEN], d[SL_CHAIN_LEN], exp[SL_CHAIN_LEN];
+    uint8_t stub[64];
+    sl_chain_seed(seed, store_id, sizeof store_id);
+    sl_chain_next(h1, seed, 1, "abc", 3);
+    sl_chain_next(h2, h1, 2, "", 0);
+    sl_chain_next(h3, h2, 3, "original", 8);
+    assert_string_equal(hex(h3), "bed80b859ddc48d55e36c49dc35f7fe4"
+                                 "2d3e03b8fcc66b66d07469aca78d0195");
+    size_t n = make_stub(stub, orig_digest, 1);
+    assert_int_equal(sl_chain_stub(stub, n, d), 1);
+    assert_memory_equal(d, orig_digest, SL_CHAIN_LEN);
+    sl_chain_next(exp, h2, 3, stub, n);
+    assert_memory_equal(exp, h3, SL_CHAIN_LEN);
+
+    sl_chain_walk_t w;
+    sl_chain_walk_init(&w, store_id, sizeof store_id);
+    assert_int_equal(sl_chain_walk_step(&w, 1, "abc", 3, h1, SL_CHAIN_LEN,
+                                        exp), SL_CHAIN_OK);
+    assert_int_equal(sl_chain_walk_step(&w, 2, "", 0, h2, SL_CHAIN_LEN, exp),
+                     SL_CHAIN_OK);
+    sl_chain_walk_t w2 = w;
+    assert_int_equal(sl_chain_walk_step(&w, 3, stub, n, h3, SL_CHAIN_LEN,
+                                        exp), SL_CHAIN_OK);
+    assert_int_equal(w.verified, 3);
+
+    /* the digest altered: a mismatch at LSN 3 */
+    stub[10] ^= 1;
+    assert_int_equal(sl_chain_walk_step(&w2, 3, stub, n, h3, SL_CHAIN_LEN,
+                                        exp), SL_CHAIN_MISMATCH);
+    stub[10] ^= 1;
+    /* pruned false: hashed as bytes */
+    n = make_stub(stub, orig_digest, 0);
+    assert_int_equal(sl_chain_stub(stub, n, d), 0);
+    assert_int_equal(sl_chain_walk_step(&w2, 3, stub, n, h3, SL_CHAIN_LEN,
+                                        exp), SL_CHAIN_MISMATCH);
+    /* cut short, or a digest of another length: not a stub */
+    n = make_stub(stub, orig_digest, 1);
+    assert_int_equal(sl_chain_stub(stub, n - 1, d), 0);
+    stub[4] = SL_CHAIN_LEN - 1;
+    assert_int_equal(sl_chain_stub(stub, n - 1, d), 0);
+    assert_int_equal(sl_chain_stub("", 0, d), 0);
+    const uint8_t bad[] = {0x0f}; /* wire type 7 */
+    assert_int_equal(sl_chain_stub(bad, sizeof bad, d), 0);
+}
+
 int
 main(void)
 {
@@ -191,6 +270,7 @@ main(void)
         cmocka_unit_test(test_inputs_matter),
         cmocka_unit_test(test_walk),
         cmocka_unit_test(test_walk_upgrade),
+        cmocka_unit_test(test_stub),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

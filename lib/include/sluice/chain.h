@@ -1,9 +1,12 @@
 /* The tamper-evident chain over the collector's log (docs/storage.md, "The
  * chain"). Every stored event's LSN has a 32-byte hash
  *
- *   h(LSN) = BLAKE2b-256(h(LSN-1) || LSN as u64 BE || the event's bytes)
+ *   h(LSN) = BLAKE2b-256(h(LSN-1) || LSN as u64 BE || digest)
+ *   digest = BLAKE2b-256(the log entry's bytes, exactly as stored)
  *
- * where the bytes are the log entry exactly as stored, and the hash before
+ * except for a retention stub (an Event with pruned set and a 32-byte
+ * pruned_digest, docs/storage.md "Retention"), whose digest is its
+ * pruned_digest: the digest of the record it replaced. The hash before
  * the first chained record is the seed, BLAKE2b-256 of the store id, so two
  * stores never share a chain. Changing, removing or reordering a record
  * changes every hash from it on.
@@ -25,8 +28,25 @@
 void sl_chain_seed(uint8_t out[SL_CHAIN_LEN], const void *store_id,
                    size_t len);
 
-/* h(lsn) from h(lsn - 1) (or the seed) and the stored event bytes. out may
- * be prev. */
+/* Event field numbers the chain reads (proto/sluice.proto). */
+#define SL_CHAIN_F_DIGEST 30 /* Event.pruned_digest */
+#define SL_CHAIN_F_PRUNED 31 /* Event.pruned */
+
+/* 1 when the bytes are a retention stub: their top-level fields parse as
+ * protobuf, the last Event.pruned is true and the last pruned_digest is 32
+ * bytes, copied into digest. 0 otherwise (digest untouched). */
+int sl_chain_stub(const void *ev, size_t len, uint8_t digest[SL_CHAIN_LEN]);
+
+/* The digest a record is chained by: its pruned_digest for a stub, else
+ * BLAKE2b-256 of its bytes. */
+void sl_chain_digest(uint8_t out[SL_CHAIN_LEN], const void *ev, size_t len);
+
+/* h(lsn) from h(lsn - 1) and the record's digest. out may be prev. */
+void sl_chain_link(uint8_t out[SL_CHAIN_LEN], const uint8_t prev[SL_CHAIN_LEN],
+                   uint64_t lsn, const uint8_t digest[SL_CHAIN_LEN]);
+
+/* h(lsn) from h(lsn - 1) (or the seed) and the stored event bytes
+ * (sl_chain_digest, then sl_chain_link). out may be prev. */
 void sl_chain_next(uint8_t out[SL_CHAIN_LEN], const uint8_t prev[SL_CHAIN_LEN],
                    uint64_t lsn, const void *ev, size_t len);
 
