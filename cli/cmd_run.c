@@ -48,6 +48,11 @@ print_times(const sl_pb_run_t *r)
     line("finished:", r->finished_us ? sl_time_iso(r->finished_us, buf) : "-");
     printf("%-10s %" PRIu64 " (LSN %" PRIu64 "..%" PRIu64 ")\n",
            "events:", r->events, r->first_lsn, r->last_lsn);
+    if (r->pruned) {
+        printf("%-10s yes: retention dropped its outputs and per-file "
+               "coverage from the log\n",
+               "pruned:");
+    }
 }
 
 static void

@@ -283,6 +283,7 @@ gen_run(yajl_gen g, const sl_pb_run_t *r)
     }
     gen_artifacts(g, r);
     sl_json_kbool(g, "capped", r->capped);
+    sl_json_kbool(g, "pruned", r->pruned);
     (void)yajl_gen_map_close(g);
 }
 
