@@ -123,6 +123,10 @@ int cli_done(int status);
  * to width characters (0: none). */
 size_t cli_width(const char *s);
 void cli_put(FILE *out, const char *s, size_t width);
+/* One table row: col[i] padded to width[i] and two spaces, the last one
+ * unpadded, then a newline (each cell as cli_put prints it). */
+void cli_put_row(FILE *out, const char *const *col, const size_t *width,
+                 size_t n);
 
 /* Bytes in the UTF-8 sequence at p, or 0 when it is not one (overlong
  * forms and surrogates pass: what matters here is the terminal). */

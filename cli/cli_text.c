@@ -121,3 +121,12 @@ cli_subject_is(const char *subject, const char *name)
     return n > 0 && strncmp(subject, name, n) == 0 &&
            (subject[n] == '\0' || subject[n] == ' ' || subject[n] == '[');
 }
+
+void
+cli_put_row(FILE *out, const char *const *col, const size_t *width, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        cli_put(out, col[i], i + 1 < n ? width[i] + 2 : 0);
+    }
+    fputc('\n', out);
+}

@@ -237,10 +237,7 @@ row_of(const sl_pb_run_t *r, row_t *w)
 static void
 print_row(const char *const *col, const size_t *width)
 {
-    for (size_t i = 0; i < NCOLS; i++) {
-        cli_put(stdout, col[i], i + 1 < NCOLS ? width[i] + 2 : 0);
-    }
-    putchar('\n');
+    cli_put_row(stdout, col, width, NCOLS);
 }
 
 static void

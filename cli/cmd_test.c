@@ -263,10 +263,7 @@ row_of(const Sluice__V1__TestResult *r, row_t *w)
 static void
 print_row(const char *const *col, const size_t *width)
 {
-    for (size_t i = 0; i < NCOLS; i++) {
-        cli_put(stdout, col[i], i + 1 < NCOLS ? width[i] + 2 : 0);
-    }
-    putchar('\n');
+    cli_put_row(stdout, col, width, NCOLS);
 }
 
 static void
