@@ -52,7 +52,7 @@ typedef struct collector_cfg {
     uint64_t max_batches; /* batches taken into one transaction at most */
     int allow_remote;
     int help;
-    uint64_t retain_days;   /* prune judged runs finished this long ago */
+    uint64_t retain_age_ms; /* prune judged runs finished this long ago */
     uint64_t retain_runs;   /* prune judged runs past the newest N of their
                                project (0 and 0: retention off) */
     uint64_t retain_period; /* ms between retention passes */

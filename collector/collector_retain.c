@@ -20,7 +20,6 @@
 #define RETAIN_RECORDS 256  /* records rewritten per transaction at most */
 #define RETAIN_SCAN 2000    /* runs looked at per transaction at most */
 #define RUN_ID_MAX 256
-#define US_PER_DAY 86400000000LL
 
 struct collector_retain {
     collector_t *c;
@@ -39,7 +38,7 @@ collector_retain_t *
 collector_retain_new(collector_t *c)
 {
     const collector_cfg_t *cfg = c->cfg;
-    if (cfg->retain_days == 0 && cfg->retain_runs == 0) {
+    if (cfg->retain_age_ms == 0 && cfg->retain_runs == 0) {
         return NULL;
     }
     collector_retain_t *r = calloc(1, sizeof *r);
@@ -86,9 +85,8 @@ past_limits(const collector_cfg_t *cfg, const sl_pb_run_t *run,
     if (cfg->retain_runs > 0 && count > cfg->retain_runs) {
         return 1;
     }
-    return cfg->retain_days > 0 &&
-           (uint64_t)(now_us - t) / US_PER_DAY >= cfg->retain_days &&
-           now_us > t;
+    return cfg->retain_age_ms > 0 && now_us > t &&
+           (uint64_t)(now_us - t) / 1000 >= cfg->retain_age_ms;
 }
 
 /* Scans run_time backwards from where the pass stopped for the next run

@@ -27,9 +27,9 @@ static const sl_opt_t options[] = {
         "largest the store may grow; past it batches are refused, not acked"),
     OPT("max-batches", SL_OPT_U64, max_batches, "256", 1, 65536, NULL, "N",
         "batches group-committed in one transaction at most"),
-    OPT("retain-days", SL_OPT_U64, retain_days, "0", 0, 36500,
-        "SLUICE_RETAIN_DAYS", "N",
-        "prune judged runs finished N days ago or more (0: off)"),
+    OPT("retain-age", SL_OPT_DUR, retain_age_ms, "0", 0, 36500ull * 86400000,
+        "SLUICE_RETAIN_AGE", "DUR",
+        "prune judged runs finished DUR ago or more, e.g. 90d (0: off)"),
     OPT("retain-runs", SL_OPT_U64, retain_runs, "0", 0, 1u << 30,
         "SLUICE_RETAIN_RUNS", "N",
         "prune judged runs past the newest N of each project (0: off)"),
@@ -50,7 +50,7 @@ static const char about[] =
     "answers queries. SIGINT/SIGTERM stop it cleanly.\n"
     "'sluice backup DIR' makes it write a compacted copy of the store to\n"
     "DIR on this host while ingest goes on (docs/storage.md).\n"
-    "With --retain-days or --retain-runs, a pass at start and every\n"
+    "With --retain-age or --retain-runs, a pass at start and every\n"
     "--retain-period rewrites the events of runs past the limits as smaller\n"
     "stubs: captured test output and per-file coverage are dropped, run\n"
     "summaries and verdicts kept, 'sluice verify' still passes\n"

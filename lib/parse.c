@@ -69,8 +69,8 @@ scaled(const char *s, const char *const *units, const uint64_t *mult,
 int
 sl_parse_duration_ms(const char *s, uint64_t max_ms, uint64_t *out)
 {
-    static const char *const units[] = {"", "ms", "s", "m", "h", NULL};
-    static const uint64_t mult[] = {1000, 1, 1000, 60000, 3600000};
+    static const char *const units[] = {"", "ms", "s", "m", "h", "d", NULL};
+    static const uint64_t mult[] = {1000, 1, 1000, 60000, 3600000, 86400000};
     return scaled(s, units, mult, max_ms, out);
 }
 

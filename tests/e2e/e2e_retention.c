@@ -6,7 +6,8 @@
  * newest are untouched; `sluice verify` passes, also after a restart (whose
  * pass at start prunes nothing again). A stub whose pruned_digest is
  * changed in LMDB with the collector stopped is named by verify.
- * Not tested here: --retain-days (no clock to shift) and the refusal of a
+ * --retain-age: a run finished longer ago than the age is pruned, a
+ * fresh one is not. Not tested here: the refusal of a
  * batch whose events carry pruned fields (check_batch). */
 #include <lmdb.h>
 #include <stdio.h>
@@ -255,11 +256,48 @@ test_retention(void **state)
     h_finish(h);
 }
 
+/* --retain-age 2s: the first run, once two seconds old, is pruned by a
+ * pass; a run pushed just after is not (it is younger than the age). */
+static void
+test_retention_age(void **state)
+{
+    h_env_t *h = *state;
+    char data[H_PATH], jfile[H_PATH];
+    write_file(h_path(h, "ret.xml", jfile), junit);
+    h_proc_t *c = h_collector_start_args(h, h_path(h, "data", data), NULL,
+                                         "--retain-age", "2s",
+                                         "--retain-period", "1s", NULL);
+    (void)h_gate_start(h, c, h_path(h, "gate", data));
+    const h_result_t *r = h_agent(
+        h, "push", "--collector", c->listen, "--project", "age", "--branch",
+        "main", "--commit", "a1", "--run-id", "old-1", "--wait=20", jfile,
+        NULL);
+    assert_int_equal(r->status, 0);
+    int pruned = 0;
+    for (int i = 0; i < 200 && !pruned; i++) { /* deadline 20 s */
+        pruned = h_run_get(h, c, "old-1")->pruned;
+        if (!pruned) {
+            (void)nanosleep(&(struct timespec){0, 100000000}, NULL);
+        }
+    }
+    assert_true(pruned);
+    r = h_agent(h, "push", "--collector", c->listen, "--project", "age",
+                "--branch", "main", "--commit", "a2", "--run-id", "new-1",
+                "--wait=20", jfile, NULL);
+    assert_int_equal(r->status, 0);
+    assert_false(h_run_get(h, c, "new-1")->pruned);
+    r = h_cli(h, "verify", "--collector", c->listen, NULL);
+    assert_int_equal(r->status, 0);
+    h_finish(h);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_retention, h_setup, h_teardown),
+        cmocka_unit_test_setup_teardown(test_retention_age, h_setup,
+                                        h_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

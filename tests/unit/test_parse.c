@@ -81,7 +81,7 @@ test_parse_duration(void **state)
         const char *s;
         uint64_t ms;
     } ok[] = {{"250ms", 250}, {"5s", 5000}, {"2m", 120000}, {"1h", 3600000},
-              {"7", 7000},    {"0", 0},     {"0ms", 0}};
+              {"2d", 172800000}, {"7", 7000}, {"0", 0}, {"0ms", 0}};
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
         uint64_t v = SENTINEL;
         assert_int_equal(sl_parse_duration_ms(ok[i].s, UINT64_MAX, &v), SL_OK);
@@ -94,7 +94,7 @@ test_parse_duration(void **state)
                          "5sec",
                          "-5s",
                          "1.5s",
-                         "5d",
+                         "5w",
                          "ms5",
                          "5ms ",
                          "99999999999999999999999ms",

@@ -12,7 +12,7 @@
 int sl_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
     SL_NODISCARD;
 
-/* Duration: a number with unit ms, s, m or h ("250ms", "5s", "2m"); a bare
+/* Duration: a number with unit ms, s, m, h or d ("250ms", "5s", "30d"); a bare
  * number is seconds. Result in milliseconds, at most max_ms. */
 int sl_parse_duration_ms(const char *s, uint64_t max_ms, uint64_t *out)
     SL_NODISCARD;
