@@ -4,7 +4,8 @@
  * failure and the last pass, the same figures in --json, and the same
  * after a collector restart; an unknown id, or one in two projects with
  * no --project, exits 2. `sluice coverage` gives the line and branch
- * series of runs with lcov and Cobertura reports, oldest first. */
+ * series of runs with lcov and Cobertura reports, oldest first. Both page
+ * through the collector past its per-request caps. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -205,11 +206,85 @@ test_history_coverage(void **state)
     h_finish(h);
 }
 
+/* One push of 1,205 results of one test id (a suite that runs it 1,205
+ * times): the collector answers at most 1,000 per request, so `sluice
+ * test --limit 1205` follows the cursor into a second page; the newest
+ * result first, no result twice. */
+static void
+test_history_paging(void **state)
+{
+    h_env_t *h = *state;
+    char data[H_PATH], file[H_PATH];
+    FILE *f = fopen(h_path(h, "many.xml", file), "w");
+    assert_non_null(f);
+    fprintf(f, "<testsuite name=\"s\" tests=\"1205\">\n");
+    for (int i = 0; i < 1205; i++) {
+        fprintf(f, "<testcase classname=\"p.C\" name=\"t\" time=\"%d.001\"/>\n",
+                i);
+    }
+    fprintf(f, "</testsuite>\n");
+    assert_int_equal(fclose(f), 0);
+    h_proc_t *c = h_collector_start(h, h_path(h, "data", data), NULL);
+    const h_result_t *r =
+        h_agent(h, "push", "--collector", c->listen, "--project", "pg",
+                "--branch", "main", "--commit", "c1", "--run-id", "pg-1",
+                file, NULL);
+    assert_int_equal(r->status, 0);
+    r = h_cli(h, "test", "p.C.t", "--collector", c->listen, "--project",
+              "pg", "--limit", "1205", "--json", NULL);
+    assert_int_equal(r->status, 0);
+    yajl_val a = h_json_array(h_json(h, r->out), H_JPATH("results"), 1205);
+    /* newest first: the last testcase of the file (time 1204.001) first,
+     * the first one last, and strictly decreasing in between */
+    double prev = 1e9;
+    for (size_t k = 0; k < a->u.array.len; k++) {
+        double t = h_json_num(a->u.array.values[k], H_JPATH("duration_s"));
+        assert_true(t < prev);
+        prev = t;
+    }
+    assert_true(fabs(h_json_num(a->u.array.values[0],
+                                H_JPATH("duration_s")) - 1204.001) < 1e-9);
+    r = h_cli(h, "test", "p.C.t", "--collector", c->listen, "--project",
+              "pg", "--limit", "1100", "--json", NULL);
+    assert_int_equal(r->status, 0);
+    (void)h_json_array(h_json(h, r->out), H_JPATH("results"), 1100);
+    h_finish(h);
+}
+
+/* 55 runs with coverage: `sluice coverage --last 55` reads them over more
+ * than one page of runs (50 a page), oldest first. */
+static void
+test_history_coverage_pages(void **state)
+{
+    h_env_t *h = *state;
+    char data[H_PATH];
+    h_proc_t *c = h_collector_start(h, h_path(h, "data", data), NULL);
+    for (int i = 1; i <= 55; i++) {
+        char run[16];
+        (void)snprintf(run, sizeof run, "cp-%02d", i);
+        push(h, c, "cp", run, run, FIX("lcov", "geninfo.info"), NULL);
+    }
+    const h_result_t *r = h_cli(h, "coverage", "--collector", c->listen,
+                                "--project", "cp", "--last", "55", "--json",
+                                NULL);
+    assert_int_equal(r->status, 0);
+    yajl_val a = h_json_array(h_json(h, r->out), H_JPATH("points"), 55);
+    assert_string_equal(h_json_str(a->u.array.values[0], H_JPATH("run_id")),
+                        "cp-01");
+    assert_string_equal(h_json_str(a->u.array.values[54], H_JPATH("run_id")),
+                        "cp-55");
+    h_finish(h);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_history_test, h_setup,
+                                        h_teardown),
+        cmocka_unit_test_setup_teardown(test_history_coverage_pages, h_setup,
+                                        h_teardown),
+        cmocka_unit_test_setup_teardown(test_history_paging, h_setup,
                                         h_teardown),
         cmocka_unit_test_setup_teardown(test_history_coverage, h_setup,
                                         h_teardown),

@@ -29,7 +29,7 @@
 
 #define H_PATH      512
 #define H_EP        128
-#define H_MAX_PROCS 48
+#define H_MAX_PROCS 128
 #define H_MAX_ENV   16
 
 /* A fixture file by name, e.g. H_FIXTURE("pytest.xml"). */
