@@ -5,6 +5,8 @@
  * other branch or index accepts; since/until and --status combine with it;
  * a run whose meta comes after its first events joins the index then; a
  * restarted collector answers the same. */
+#include <lmdb.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -291,6 +293,28 @@ test_late_meta(h_env_t *h, const h_proc_t *c)
     (void)h;
 }
 
+/* A store made before the index: its run_branch entries and the mark that
+ * they were built are removed (the collector stopped), so the next start
+ * must build them again from the run records. */
+static void
+forget_index(const char *dir)
+{
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi idx, meta;
+    assert_int_equal(mdb_env_create(&env), 0);
+    assert_int_equal(mdb_env_set_maxdbs(env, 16), 0);
+    assert_int_equal(mdb_env_open(env, dir, 0, 0644), 0);
+    assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+    assert_int_equal(mdb_dbi_open(txn, "run_branch", 0, &idx), 0);
+    assert_int_equal(mdb_dbi_open(txn, "meta", 0, &meta), 0);
+    assert_int_equal(mdb_drop(txn, idx, 0), 0); /* empty it */
+    MDB_val k = {strlen("run_branch"), (void *)(uintptr_t) "run_branch"};
+    assert_int_equal(mdb_del(txn, meta, &k, NULL), 0);
+    assert_int_equal(mdb_txn_commit(txn), 0);
+    mdb_env_close(env);
+}
+
 static void
 test_runs_branch(void **state)
 {
@@ -318,6 +342,14 @@ test_runs_branch(void **state)
     assert_same_as_scan(h, c, "p1", "dev");
     test_paging(c, (const char *const[]){"late", "a10", "a6", "a4", "a0"},
                 5);
+
+    /* An older store without the index gets it built at start. */
+    h_stop(h, c);
+    forget_index(data);
+    c = h_collector_start(h, data, NULL);
+    assert_cli_runs(h, c, NULL, (const char *const[]){"late", "a10", "a6",
+                                                      "a4", "a0", NULL});
+    assert_same_as_scan(h, c, "p2", "main");
     h_finish(h);
 }
 
