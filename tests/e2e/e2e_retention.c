@@ -7,8 +7,8 @@
  * pass at start prunes nothing again). A stub whose pruned_digest is
  * changed in LMDB with the collector stopped is named by verify.
  * --retain-age: a run finished longer ago than the age is pruned, a
- * fresh one is not. Not tested here: the refusal of a
- * batch whose events carry pruned fields (check_batch). */
+ * fresh one is not. A sender's batch whose events carry stub fields is
+ * refused (check_batch) and stores nothing. */
 #include <lmdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -291,12 +291,74 @@ test_retention_age(void **state)
     h_finish(h);
 }
 
+/* A sender may not store a stub: a batch whose event carries pruned or
+ * pruned_digest is refused as malformed and nothing of it is stored (the
+ * chain would otherwise take the sender's digest for the bytes). */
+static void
+test_retention_refuses_stubs(void **state)
+{
+    h_env_t *h = *state;
+    char data[H_PATH];
+    h_proc_t *c = h_collector_start(h, h_path(h, "data", data), NULL);
+    uint8_t digest[32] = {1};
+    for (int which = 0; which < 3; which++) { /* 2: the same, no stub */
+        Sluice__V1__TestCase tc;
+        sluice__v1__test_case__init(&tc);
+        tc.id = (char *)(uintptr_t) "t.stub";
+        sl_pb_event_t ev, *evs[1] = {&ev};
+        sluice__v1__event__init(&ev);
+        ev.seq = 1;
+        ev.body_case = SLUICE__V1__EVENT__BODY_TEST;
+        ev.test = &tc;
+        if (which == 0) {
+            ev.pruned = 1;
+        } else if (which == 1) {
+            ev.pruned_digest.data = digest;
+            ev.pruned_digest.len = sizeof digest;
+        }
+        Sluice__V1__Batch b;
+        sluice__v1__batch__init(&b);
+        b.run_id = (char *)(uintptr_t) "stub-run";
+        b.stream = 9001;
+        b.first_seq = 1;
+        b.n_events = 1;
+        b.events = evs;
+        sl_pb_request_t req;
+        sluice__v1__request__init(&req);
+        req.kind_case = SLUICE__V1__REQUEST__KIND_BATCH;
+        req.batch = &b;
+        sl_client_t *cl = NULL;
+        sl_pb_reply_t *rep = NULL;
+        sl_err_t err = {0};
+        int rc = sl_client_new(&cl, c->listen, &err);
+        rc = rc == SL_OK ? sl_client_call(cl, &req, 10000, &rep, &err) : rc;
+        sl_client_destroy(&cl);
+        if (which < 2) {
+            /* the collector's Error reply, as the client returns it */
+            assert_int_equal(rc, SL_EPROTO);
+            sl_err_t e2 = {0};
+            const sl_pb_run_t *none = NULL;
+            assert_int_equal(h_run_query(h, c, "stub-run", &none, &e2),
+                             SL_ENOTFOUND);
+        } else {
+            assert_int_equal(rc, SL_OK);
+            assert_int_equal(rep->kind_case, SLUICE__V1__REPLY__KIND_ACK);
+            assert_int_equal(rep->ack->stored, 1);
+        }
+        sl_wire_free(&rep);
+    }
+    assert_int_equal(h_run_get(h, c, "stub-run")->events, 1);
+    h_finish(h);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_retention, h_setup, h_teardown),
         cmocka_unit_test_setup_teardown(test_retention_age, h_setup,
+                                        h_teardown),
+        cmocka_unit_test_setup_teardown(test_retention_refuses_stubs, h_setup,
                                         h_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
