@@ -282,7 +282,7 @@ is_failure(Sluice__V1__TestStatus s)
  * is flaky. */
 static void
 note_test(gate_t *g, sl_txn_t *txn, const sl_pb_run_t *r,
-          const sl_policy_t *p, sl_pb_gate_notes_t *notes,
+          const sl_policy_t *p, uint64_t me, sl_pb_gate_notes_t *notes,
           const Sluice__V1__TestCase *tc)
 {
     (void)g;
@@ -302,7 +302,6 @@ note_test(gate_t *g, sl_txn_t *txn, const sl_pb_run_t *r,
      * two files) are no rerun */
     uint8_t seen = 0;
     if (r->meta->commit[0] != '\0') {
-        uint64_t me = run_tag(r->run_id);
         slot_t *sl = commit_slot(&h, r->meta->commit);
         seen |= (sl->flags & SEEN_PASS) && sl->pass_run != me ? SEEN_PASS : 0;
         seen |= (sl->flags & SEEN_FAIL) && sl->fail_run != me ? SEEN_FAIL : 0;
@@ -935,13 +934,17 @@ fold_pin(sl_txn_t *txn, const Sluice__V1__BaselinePin *pin)
  * verdict it may make. */
 static void
 fold_notes(gate_t *g, sl_txn_t *txn, const sl_pb_run_t *r,
-           const sl_policy_t *pol, sl_pb_gate_notes_t *n,
+           const sl_policy_t *p, uint64_t tag, sl_pb_gate_notes_t *n,
            const sl_pb_event_t *ev)
 {
-    sl_policy_t p = *pol;
+    int decisive; /* the event can make an early fail: a failure, or a
+                     critical finding (a pass never does) */
     if (ev->body_case == SLUICE__V1__EVENT__BODY_TEST) {
-        note_test(g, txn, r, &p, n, ev->test);
+        note_test(g, txn, r, p, tag, n, ev->test);
+        decisive = is_failure(ev->test->status);
     } else {
+        decisive = ev->finding->severity ==
+                   SLUICE__V1__SEVERITY__SEVERITY_CRITICAL;
         const Sluice__V1__Finding *f = ev->finding;
         uint8_t sev = f->severity < 5 ? (uint8_t)f->severity : 0;
         int again = 0; /* this fingerprint came earlier in the run */
@@ -961,7 +964,7 @@ fold_notes(gate_t *g, sl_txn_t *txn, const sl_pb_run_t *r,
             f->fingerprint[0] != '\0' && !again) {
             if (n->findings_base[0] == '\0') { /* once per run */
                 base_t b;
-                find_baseline(txn, r, &p, window_of(&p, 0), &b);
+                find_baseline(txn, r, p, window_of(p, 0), &b);
                 const sl_pb_run_t *fb = findings_base(&b);
                 char *id = strdup(fb != NULL ? fb->run_id : " ");
                 base_free(&b);
@@ -982,7 +985,9 @@ fold_notes(gate_t *g, sl_txn_t *txn, const sl_pb_run_t *r,
                 none || sl_store_get(txn, GDB_FP, &key, &v) == SL_ENOTFOUND;
         }
     }
-    check_early(g, txn, r, &p, n);
+    if (decisive) {
+        check_early(g, txn, r, p, n);
+    }
 }
 
 /* Drops what the log now holds from the pending sends. */
@@ -1003,6 +1008,7 @@ typedef struct fold_cache {
     sl_pb_gate_notes_t *notes; /* loaded when first needed */
     sl_policy_t p;
     int have_policy;
+    uint64_t tag; /* run_tag of r: once per run, not per event */
 } fold_cache_t;
 
 static fold_cache_t *
@@ -1083,9 +1089,12 @@ gate_fold_event(gate_t *g, sl_txn_t *txn, const sl_pb_event_t *ev,
     if (fc->r != NULL && strcmp(fc->r->run_id, ev->run_id) != 0) {
         gate_fold_flush(g, txn);
     }
-    if (fc->r == NULL && (fc->r = load_run(txn, ev->run_id)) == NULL) {
-        fail_txn(txn, SL_ENOMEM);
-        return;
+    if (fc->r == NULL) {
+        if ((fc->r = load_run(txn, ev->run_id)) == NULL) {
+            fail_txn(txn, SL_ENOMEM);
+            return;
+        }
+        fc->tag = run_tag(ev->run_id);
     }
     sl_pb_run_t *r = fc->r;
     int was_finished = r->state == SLUICE__V1__RUN_STATE__RUN_FINISHED;
@@ -1111,7 +1120,7 @@ gate_fold_event(gate_t *g, sl_txn_t *txn, const sl_pb_event_t *ev,
     case SLUICE__V1__EVENT__BODY_TEST:
     case SLUICE__V1__EVENT__BODY_FINDING:
         if (!was_finished && (n = cached_notes(fc, txn)) != NULL) {
-            fold_notes(g, txn, r, cached_policy(g, fc), n, ev);
+            fold_notes(g, txn, r, cached_policy(g, fc), fc->tag, n, ev);
         }
         break;
     case SLUICE__V1__EVENT__BODY_FINISH:
