@@ -1,6 +1,8 @@
 /* Per-file coverage tables of the line-based formats (covtab.h). */
 #include "covtab.h"
 
+#include <stdio.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -417,4 +419,20 @@ sl_covtab_emit(const sl_covtab_t *t, const sl_sink_t *sink, int skip_empty)
     covtab_record(&total, &sum);
     total.files = files;
     return sl_sink_emit(sink, SLUICE__V1__EVENT__BODY_COVERAGE_TOTAL, &total);
+}
+
+const char *
+sl_covtab_why(int rc, const char *kept, char *buf, size_t cap)
+{
+    if (rc == SL_ETOOBIG) {
+        (void)snprintf(buf, cap,
+                       "coverage tables over %u bytes (%s kept to merge "
+                       "them)",
+                       SL_COVTAB_MEM_MAX, kept);
+    } else {
+        (void)snprintf(buf, cap, "%s",
+                       rc == SL_EINPUT ? "two paths with one hash"
+                                       : "out of memory");
+    }
+    return buf;
 }

@@ -113,6 +113,11 @@ int sl_covtab_lines(sl_covtab_t *t, sl_covfile_t *f, uint64_t line)
 /* A 128-bit hash of s[len], as two 64-bit halves. */
 void sl_covtab_hash(const char *s, size_t len, uint64_t *h1, uint64_t *h2);
 
+/* The reason of a table code (SL_ETOOBIG, SL_EINPUT, else out of memory)
+ * into buf, for a parser's "path:LINE: reason"; kept says what the
+ * tables hold ("files and blocks"). Returns buf. */
+const char *sl_covtab_why(int rc, const char *kept, char *buf, size_t cap);
+
 /* Emits one coverage_file record per file (in the order first seen;
  * those with lines_valid 0 skipped when skip_empty) and then one
  * coverage_total: the sums, with files the number of file records.

@@ -137,16 +137,10 @@ gocover_split(gocover_t *g, const char *s, size_t len, gocover_block_t *b)
 static int
 gocover_table_fail(gocover_t *g, int rc)
 {
-    if (rc == SL_ETOOBIG) {
-        return gocover_fail(g, rc, g->line,
-                            "coverage tables over %u bytes (files and "
-                            "blocks kept to merge them)",
-                            SL_COVTAB_MEM_MAX);
-    }
-    if (rc == SL_EINPUT) {
-        return gocover_fail(g, rc, g->line, "two paths with one hash");
-    }
-    return gocover_fail(g, rc, g->line, "out of memory");
+    char why[160];
+    return gocover_fail(g, rc, g->line, "%s",
+                        sl_covtab_why(rc, "files and blocks", why,
+                                      sizeof why));
 }
 
 /* The index in tab of the block's file; the previous block's is reused

@@ -56,16 +56,11 @@ typedef struct lcov {
 static int
 lcov_table_fail(lcov_t *lc, int rc)
 {
-    if (rc == SL_ETOOBIG) {
-        return lcov_fail(lc, rc, lc->line,
-                         "coverage tables over %u bytes (files, lines, "
-                         "functions and branches kept to merge them)",
-                         SL_COVTAB_MEM_MAX);
-    }
-    if (rc == SL_EINPUT) {
-        return lcov_fail(lc, rc, lc->line, "two paths with one hash");
-    }
-    return lcov_fail(lc, rc, lc->line, "out of memory");
+    char why[160];
+    return lcov_fail(lc, rc, lc->line, "%s",
+                     sl_covtab_why(rc,
+                                   "files, lines, functions and branches",
+                                   why, sizeof why));
 }
 
 /* The message for a number sl_lines_u64 refused (r) at at. */
